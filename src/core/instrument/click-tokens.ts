@@ -1,0 +1,123 @@
+import { encodeToken, MAC_BYTES, type Keyring, type SigningKey } from '../tokens/index.js';
+import { HmacSha256 } from './hmac-sha256.js';
+
+/**
+ * Signs the click tokens of one email. The bytes are exactly those of `encodeToken` (see
+ * ../tokens/token-codec.ts for the layout), but everything that is the same for every link of the
+ * email (version and kind, key id, email id, host id) is laid out once, the key's HMAC pads are
+ * absorbed once per key (hmac-sha256.ts), and each token is then one buffer, one HMAC pass and one
+ * base64url encoding: about three times as fast as `encodeToken`, which matters when signing is a
+ * third of the engine's time.
+ *
+ * The layout is owned by token-codec.ts, so this checks itself against `encodeToken` once per
+ * signing key (destinations of every length up to a few hash blocks, several indexes and host ids);
+ * should they ever disagree, every token is made by `encodeToken` instead.
+ */
+export type ClickSigner = (linkIndex: number, destination: string) => string;
+
+const TOKEN_VERSION = 1;
+const KIND_CLICK = 1;
+
+const hmacs = new WeakMap<SigningKey, HmacSha256 | null>();
+
+export function clickSigner(keyring: Keyring, emailId: string, hostId: number): ClickSigner {
+  const slow: ClickSigner = (linkIndex, destination) => encodeToken(keyring, { kind: 'click', emailId, hostId, linkIndex, destination });
+  const key = keyring.signing;
+  let hmac = hmacs.get(key);
+  if (hmac === undefined) {
+    hmac = checkedHmac(keyring, emailId);
+    hmacs.set(key, hmac);
+  }
+  return hmac === null ? slow : prefixedSigner(key, emailId, hostId, hmac);
+}
+
+/** Which signer `clickSigner` uses for this key ('codec': the self-check failed, encodeToken signs). */
+export function signerKind(keyring: Keyring): 'fast' | 'codec' {
+  let hmac = hmacs.get(keyring.signing);
+  if (hmac === undefined) {
+    hmac = checkedHmac(keyring, '00000000-0000-7000-8000-000000000000');
+    hmacs.set(keyring.signing, hmac);
+  }
+  return hmac === null ? 'codec' : 'fast';
+}
+
+/** The key's HMAC, if tokens signed with it match encodeToken's; else null. */
+function checkedHmac(keyring: Keyring, emailId: string): HmacSha256 | null {
+  try {
+    const hmac = hmacOf(keyring.signing);
+    return selfCheck(keyring, emailId, hmac) ? hmac : null;
+  } catch {
+    return null;
+  }
+}
+
+export function hmacOf(key: SigningKey): HmacSha256 {
+  return new HmacSha256(key.key.export());
+}
+
+/** The fast signer, unchecked (exported for tests). */
+export function prefixedSigner(key: SigningKey, emailId: string, hostId: number, hmac: HmacSha256 = hmacOf(key)): ClickSigner {
+  const kid = Buffer.from(key.id, 'latin1');
+  const uuid = Buffer.from(emailId.replace(/-/g, ''), 'hex');
+  const prefixLength = 2 + kid.length + uuid.length + varintLength(hostId);
+  // One buffer per email: the prefix is written once, each token overwrites what follows it.
+  let buf = Buffer.allocUnsafe(prefixLength + 512);
+  buf[0] = (TOKEN_VERSION << 4) | KIND_CLICK;
+  buf[1] = kid.length;
+  kid.copy(buf, 2);
+  uuid.copy(buf, 2 + kid.length);
+  writeVarint(buf, 2 + kid.length + uuid.length, hostId);
+  return (linkIndex, destination) => {
+    // Room for the index (at most 8 varint bytes), the destination in UTF-8 (at most 3 bytes per UTF-16 unit) and the MAC.
+    const room = prefixLength + 8 + destination.length * 3 + MAC_BYTES;
+    if (buf.length < room) {
+      const bigger = Buffer.allocUnsafe(room);
+      buf.copy(bigger, 0, 0, prefixLength);
+      buf = bigger;
+    }
+    const at = writeVarint(buf, prefixLength, linkIndex);
+    const bodyLength = at + buf.write(destination, at, 'utf8');
+    hmac.macInto(buf, bodyLength, buf, bodyLength, MAC_BYTES);
+    return buf.toString('base64url', 0, bodyLength + MAC_BYTES);
+  };
+}
+
+function selfCheck(keyring: Keyring, emailId: string, hmac: HmacSha256): boolean {
+  const agree = (hostId: number, linkIndex: number, destination: string) =>
+    prefixedSigner(keyring.signing, emailId, hostId, hmac)(linkIndex, destination) ===
+    encodeToken(keyring, { kind: 'click', emailId, hostId, linkIndex, destination });
+  for (const [hostId, linkIndex, destination] of [
+    [0, 0, 'https://example.com/'],
+    [1, 127, 'https://example.com/a?b=c#d'],
+    [128, 128, 'https://xn--bcher-kva.example/%C3%A4'],
+    [300_000, 20_000, 'https://example.com/ünïcødé-kept-as-is'],
+  ] as const) {
+    if (!agree(hostId, linkIndex, destination)) return false;
+  }
+  // Every padding case: bodies from under one hash block to past three.
+  const long = 'https://example.com/'.padEnd(220, 'x');
+  for (let n = 1; n <= long.length; n++) if (!agree(0, n, long.slice(0, n))) return false;
+  return true;
+}
+
+function varintLength(n: number): number {
+  let len = 1;
+  let v = n;
+  while (v >= 0x80) {
+    v = Math.floor(v / 0x80);
+    len++;
+  }
+  return len;
+}
+
+/** Same encoding as token-codec.ts: 7 bits at a time, low first, high bit = more. Returns the next offset. */
+function writeVarint(buf: Buffer, offset: number, n: number): number {
+  let o = offset;
+  let v = n;
+  while (v >= 0x80) {
+    buf[o++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  buf[o++] = v;
+  return o;
+}

@@ -1,0 +1,57 @@
+import type { Keyring } from '../tokens/index.js';
+import type { ClickTracking, InstrumentOptions, PixelPlacement } from './types.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CLICK_MODES: readonly ClickTracking[] = [false, 'html', 'text', 'html_and_text'];
+const PLACEMENTS: readonly PixelPlacement[] = ['bottom', 'top', 'auto'];
+
+export class InstrumentOptionsError extends TypeError {}
+
+export interface ResolvedOptions {
+  open: boolean;
+  clickHtml: boolean;
+  clickText: boolean;
+  /** Tracking base URL: origin and path prefix, no trailing slash. */
+  base: string;
+  trackingHost: string;
+  keyring: Keyring;
+  emailId: string;
+  hostId: number;
+  excludedHosts: readonly string[];
+  knownTrackingHosts: readonly string[];
+  pixel: PixelPlacement;
+}
+
+/**
+ * Checks the options (a bad option is a configuration error and throws InstrumentOptionsError;
+ * the html and text inputs, whatever they hold, never make the engine throw).
+ */
+export function resolveOptions(o: InstrumentOptions): ResolvedOptions {
+  if (!CLICK_MODES.includes(o.click)) throw new InstrumentOptionsError(`click must be one of false, "html", "text", "html_and_text"`);
+  const pixel = o.pixel ?? 'bottom';
+  if (!PLACEMENTS.includes(pixel)) throw new InstrumentOptionsError(`pixel must be "bottom", "top" or "auto"`);
+  if (typeof o.emailId !== 'string' || !UUID.test(o.emailId)) throw new InstrumentOptionsError(`emailId "${String(o.emailId)}" is not a UUID`);
+  const hostId = o.hostId ?? 0;
+  if (!Number.isSafeInteger(hostId) || hostId < 0) throw new InstrumentOptionsError('hostId must be a non-negative integer');
+  if (!o.keyring) throw new InstrumentOptionsError('keyring is required');
+  let url: URL;
+  try {
+    url = new URL(o.trackingUrl);
+  } catch {
+    throw new InstrumentOptionsError(`trackingUrl "${o.trackingUrl}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InstrumentOptionsError('trackingUrl must be an http(s) URL');
+  return {
+    open: o.open === true,
+    clickHtml: o.click === 'html' || o.click === 'html_and_text',
+    clickText: o.click === 'text' || o.click === 'html_and_text',
+    base: url.origin + url.pathname.replace(/\/+$/, ''),
+    trackingHost: url.hostname,
+    keyring: o.keyring,
+    emailId: o.emailId,
+    hostId,
+    excludedHosts: o.excludedHosts ?? [],
+    knownTrackingHosts: o.knownTrackingHosts ?? [],
+    pixel,
+  };
+}

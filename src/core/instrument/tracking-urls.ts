@@ -1,0 +1,60 @@
+import { encodeToken, MAX_TOKEN_LENGTH, type Keyring } from '../tokens/index.js';
+import { clickSigner, type ClickSigner } from './click-tokens.js';
+import type { TrackedLink } from './types.js';
+
+/**
+ * Mints the tracking URLs of one email: `<base>/v1/track/click/<token>` per link (each with its own
+ * index and destination) and `<base>/v1/track/open/<token>` for the pixel. Owns the links list.
+ */
+export class TrackingUrls {
+  readonly links: TrackedLink[] = [];
+  private readonly clickPrefix: string;
+  private readonly openPrefix: string;
+  /** The click prefix escaped for an attribute value (tokens are base64url: nothing to escape). */
+  private readonly clickPrefixHtml: string;
+  /** Whether a click URL must be quoted to replace an unquoted attribute value. */
+  readonly htmlNeedsQuotes: boolean;
+  private readonly signClick: ClickSigner;
+
+  constructor(
+    base: string,
+    private readonly keyring: Keyring,
+    private readonly emailId: string,
+    private readonly hostId: number,
+  ) {
+    this.clickPrefix = `${base}/v1/track/click/`;
+    this.openPrefix = `${base}/v1/track/open/`;
+    this.clickPrefixHtml = escapeAttribute(this.clickPrefix);
+    this.htmlNeedsQuotes = needsQuotes(this.clickPrefixHtml);
+    this.signClick = clickSigner(keyring, emailId, hostId);
+  }
+
+  /**
+   * Records a tracked link and returns its tracking URL, or null when the destination is too long
+   * for a token that the click route would accept (the link is then left untouched).
+   */
+  click(destination: string, location: TrackedLink['location'], label = ''): { link: TrackedLink; url: string; htmlUrl: string } | null {
+    const index = this.links.length;
+    const token = this.signClick(index, destination);
+    if (token.length > MAX_TOKEN_LENGTH) return null;
+    const link: TrackedLink = { index, destination, label, location };
+    this.links.push(link);
+    return { link, url: this.clickPrefix + token, htmlUrl: this.clickPrefixHtml + token };
+  }
+
+  open(): string {
+    return this.openPrefix + encodeToken(this.keyring, { kind: 'open', emailId: this.emailId, hostId: this.hostId });
+  }
+}
+
+/** Escapes a value for a quoted HTML attribute (either quote). */
+export function escapeAttribute(value: string): string {
+  return /[&<>"']/.test(value)
+    ? value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+    : value;
+}
+
+/** Whether an escaped value must be quoted to stand as an unquoted attribute value. */
+export function needsQuotes(escaped: string): boolean {
+  return escaped.length === 0 || /[\s"'=<>`]/.test(escaped);
+}
