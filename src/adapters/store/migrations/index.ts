@@ -1,0 +1,33 @@
+import { Migrator } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { columnTypes } from '../schema.js';
+import type { Backend } from '../schema.js';
+import { initialMigration } from './001_initial.js';
+
+/**
+ * The store's migrations, in code (no directory scanning, so they work from `dist/` and from
+ * bundles). Names sort in the order they run; never rename or edit a released migration, add one.
+ */
+export function migrationProvider(backend: Backend): MigrationProvider {
+  const t = columnTypes(backend);
+  const migrations: Record<string, Migration> = {
+    '001_initial': initialMigration(t),
+  };
+  return { getMigrations: async () => migrations };
+}
+
+/**
+ * Runs every pending migration, throwing if one fails. On PostgreSQL, Kysely's Migrator holds a
+ * session-level advisory lock (`pg_advisory_lock`) on a dedicated connection around one
+ * transaction, so nodes starting together run the migrations once, one after the other; the
+ * bookkeeping tables are created beforehand with `if not exists` plus a re-check on failure.
+ */
+export async function runMigrations(db: Kysely<any>, backend: Backend): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider(backend) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const cause = error instanceof Error ? error : new Error(String(error));
+    throw new Error(`Store migration ${failed ?? '(setup)'} failed: ${cause.message}`, { cause });
+  }
+}

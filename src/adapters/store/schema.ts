@@ -1,0 +1,113 @@
+import type { ColumnType } from 'kysely';
+
+/**
+ * Row types of the store's tables, as Kysely sees them. One schema for both backends; the few
+ * column types that differ are chosen by {@link columnTypes}.
+ *
+ * Conventions: times are epoch milliseconds in integer columns (`bigint` on PostgreSQL, parsed back
+ * to numbers by the pool); ids are UUIDv7 strings (`uuid` on PostgreSQL, `text` on SQLite);
+ * booleans are `boolean` on PostgreSQL and 0/1 on SQLite; lists and maps are JSON text.
+ */
+export type DbBool = boolean | number;
+
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  is_default: DbBool;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  project_id: string;
+  name: string;
+  role: string;
+  prefix: string;
+  hash: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface EmailsTable {
+  id: string;
+  project_id: string;
+  from_address: string;
+  /** JSON string[] */
+  to_addresses: string;
+  /** JSON string[] */
+  cc_addresses: string;
+  /** JSON string[] */
+  bcc_addresses: string;
+  /** JSON string[] */
+  reply_to: string;
+  subject: string;
+  html_body: string | null;
+  text_body: string | null;
+  /** JSON Record<string, string> */
+  headers: string;
+  /** JSON EmailTag[] */
+  tags: string;
+  track_opens: DbBool;
+  /** 'off' | 'html' | 'text' | 'html_and_text' */
+  track_clicks: string;
+  /** JSON EmailLink[] */
+  links: string;
+  status: string;
+  status_detail: string | null;
+  message_id: string | null;
+  delivery_attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: number | null;
+  created_at: number;
+  sent_at: number | null;
+  opened_at: number | null;
+  clicked_at: number | null;
+  open_count: ColumnType<number, number | undefined, number>;
+  click_count: ColumnType<number, number | undefined, number>;
+  last_event: string | null;
+  last_event_at: number | null;
+}
+
+export interface EmailEventsTable {
+  id: string;
+  project_id: string;
+  email_id: string;
+  type: string;
+  created_at: number;
+  ip: string | null;
+  user_agent: string | null;
+  referer: string | null;
+  link_index: number | null;
+  url: string | null;
+  detail: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  project_id: string;
+  key: string;
+  request_hash: string;
+  email_id: string;
+  created_at: number;
+}
+
+export interface Database {
+  projects: ProjectsTable;
+  api_keys: ApiKeysTable;
+  emails: EmailsTable;
+  email_events: EmailEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type Backend = 'sqlite' | 'postgres';
+
+/** The column types that differ between the backends. Everything else is `text` or `integer`. */
+export interface ColumnTypes {
+  id: 'uuid' | 'text';
+  time: 'bigint' | 'integer';
+  bool: 'boolean' | 'integer';
+}
+
+export function columnTypes(backend: Backend): ColumnTypes {
+  return backend === 'postgres'
+    ? { id: 'uuid', time: 'bigint', bool: 'boolean' }
+    : { id: 'text', time: 'integer', bool: 'integer' };
+}

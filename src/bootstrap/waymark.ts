@@ -1,0 +1,99 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { nodemailerComposer, SmtpMailer } from '../adapters/mail/nodemailer.js';
+import { openStore } from '../adapters/store/index.js';
+import type { Config } from '../config/config.js';
+import type { Keyring } from '../core/tokens/index.js';
+import { buildApp } from '../http/app.js';
+import { type Clock, systemClock } from '../ports/clock.js';
+import type { Mailer } from '../ports/mailer.js';
+import type { Store } from '../ports/store.js';
+import { ApiKeyService } from '../services/api-keys.js';
+import { DeliveryWorker } from '../services/delivery.js';
+import { EmailService } from '../services/emails.js';
+import { HitRecorder } from '../services/hit-recorder.js';
+import { ensureDefaultProject } from '../services/projects.js';
+import { TrackingService } from '../services/tracking.js';
+
+export interface WaymarkOptions {
+  keyring: Keyring;
+  logger: Logger;
+  clock?: Clock;
+  trackingFastPath?: boolean;
+}
+
+/** A running Waymark: the store, the services, the HTTP app and the background jobs, wired once. */
+export interface Waymark {
+  app: FastifyInstance;
+  store: Store;
+  apiKeys: ApiKeyService;
+  recorder: HitRecorder;
+  delivery: DeliveryWorker | null;
+  /** The admin key created on first start, if this start created one. */
+  firstAdminKey: string | null;
+  defaultProjectId: string;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createWaymark(config: Config, options: WaymarkOptions): Promise<Waymark> {
+  const clock = options.clock ?? systemClock;
+  const log = options.logger;
+  const store = await openStore(config.databaseUrl);
+  try {
+    await store.migrate();
+    const project = await ensureDefaultProject(store, clock);
+    const apiKeys = new ApiKeyService(store, clock);
+    const firstAdminKey = (await store.apiKeys.count()) === 0 ? (await apiKeys.issue(project.id, 'admin', 'admin')).secret : null;
+
+    const mailer: Mailer | null = config.smtpUrl ? new SmtpMailer(config.smtpUrl) : null;
+    const delivery = mailer ? new DeliveryWorker(store, mailer, clock, log.child({ job: 'delivery' })) : null;
+    const recorder = new HitRecorder(store.events);
+    const emails = new EmailService({
+      store,
+      keyring: options.keyring,
+      clock,
+      composer: nodemailerComposer,
+      trackingUrl: config.trackingUrl,
+      excludedHosts: config.excludedHosts,
+      relayConfigured: mailer !== null,
+      onQueued: () => delivery?.nudge(),
+    });
+    const tracking = new TrackingService(options.keyring, recorder, clock, log);
+    const app = await buildApp(
+      { emails, apiKeys, tracking },
+      {
+        logger: log,
+        publicUrl: config.publicUrl,
+        trustedProxies: config.trustedProxies,
+        bodyLimitBytes: config.bodyLimitBytes,
+        trackingFastPath: options.trackingFastPath ?? config.trackingFastPath,
+      },
+    );
+
+    return {
+      app,
+      store,
+      apiKeys,
+      recorder,
+      delivery,
+      firstAdminKey,
+      defaultProjectId: project.id,
+      async listen() {
+        const address = await app.listen({ port: config.port, host: config.host });
+        delivery?.start();
+        return address;
+      },
+      async close() {
+        await app.close();
+        await delivery?.stop();
+        mailer?.close();
+        await recorder.flush();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,42 @@
+import { Command } from 'commander';
+import { createLogger } from '../../bootstrap/logger.js';
+import { createWaymark } from '../../bootstrap/waymark.js';
+import { loadConfig } from '../../config/config.js';
+import { resolveKeyring } from '../../config/secret.js';
+
+export function startCommand(): Command {
+  return new Command('start')
+    .description('serve the API and the tracking routes, and run the background jobs')
+    .option('--port <port>', 'port to listen on (env PORT, default 3000)')
+    .option('--host <host>', 'address to bind (env WAYMARK_HOST, default 0.0.0.0)')
+    .action(async (opts: { port?: string; host?: string }) => {
+      const config = loadConfig(process.env, { port: opts.port, host: opts.host });
+      const resolved = resolveKeyring(config, { create: true })!;
+      const logger = createLogger(config.logLevel);
+      if (resolved.source === 'generated') logger.warn({ dataDir: config.dataDir }, 'generated a signing secret in the data directory; back it up');
+      const waymark = await createWaymark(config, { keyring: resolved.keyring, logger });
+      const address = await waymark.listen();
+      if (waymark.firstAdminKey) {
+        process.stdout.write(
+          `\nAdmin API key (shown once, keep it safe):\n\n  ${waymark.firstAdminKey}\n\n` +
+            `Try: curl -H "Authorization: Bearer ${waymark.firstAdminKey}" ${config.publicUrl}/v1/emails\n\n`,
+        );
+      }
+      logger.info({ address, publicUrl: config.publicUrl, trackingUrl: config.trackingUrl, store: waymark.store.backend }, 'waymark started');
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'stopping');
+        waymark.close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            logger.error({ err }, 'error while stopping');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/config.js';
+import { instrumentCommand } from './commands/instrument.js';
+import { keysCommand } from './commands/keys.js';
+import { migrateCommand } from './commands/migrate.js';
+import { projectsCommand } from './commands/projects.js';
+import { startCommand } from './commands/start.js';
+
+const program = new Command('waymark')
+  .description('Self-hosted open and click tracking for email, on your own tracking domain.')
+  .showHelpAfterError()
+  .exitOverride();
+program.addCommand(startCommand());
+program.addCommand(migrateCommand());
+program.addCommand(keysCommand());
+program.addCommand(projectsCommand());
+program.addCommand(instrumentCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  if (err instanceof ConfigError) {
+    process.stderr.write(`waymark: configuration error: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`waymark: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}

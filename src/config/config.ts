@@ -1,0 +1,102 @@
+import path from 'node:path';
+
+/** Everything Waymark reads from its environment, validated once at start. */
+export interface Config {
+  databaseUrl: string;
+  dataDir: string;
+  host: string;
+  port: number;
+  publicUrl: string;
+  trackingUrl: string;
+  /** WAYMARK_SECRET as given; when absent the data directory's generated secret is used. */
+  secretSpec: string | null;
+  smtpUrl: string | null;
+  trustedProxies: string[];
+  excludedHosts: string[];
+  logLevel: string;
+  bodyLimitBytes: number;
+  /** Serve the tracking routes before Fastify's router; off only to measure the difference. */
+  trackingFastPath: boolean;
+}
+
+export class ConfigError extends Error {}
+
+export interface ConfigOverrides {
+  port?: number | string;
+  host?: string;
+  databaseUrl?: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = {}): Config {
+  const dataDir = path.resolve(nonEmpty(env.WAYMARK_DATA_DIR) ?? './waymark-data');
+  const databaseUrl = parseDatabaseUrl(
+    overrides.databaseUrl ?? nonEmpty(env.WAYMARK_DATABASE_URL) ?? `sqlite:${path.join(dataDir, 'waymark.db')}`,
+  );
+  const port = parsePort(overrides.port ?? nonEmpty(env.PORT) ?? 3000);
+  const host = overrides.host ?? nonEmpty(env.WAYMARK_HOST) ?? '0.0.0.0';
+  const publicUrl = parseBaseUrl('WAYMARK_PUBLIC_URL', nonEmpty(env.WAYMARK_PUBLIC_URL) ?? `http://localhost:${port}`);
+  const trackingUrl = parseBaseUrl('WAYMARK_TRACKING_URL', nonEmpty(env.WAYMARK_TRACKING_URL) ?? publicUrl);
+  const smtpUrl = nonEmpty(env.WAYMARK_SMTP_URL) ?? null;
+  if (smtpUrl !== null && !/^smtps?:\/\//i.test(smtpUrl)) {
+    throw new ConfigError(`WAYMARK_SMTP_URL must start with smtp:// or smtps:// (got "${smtpUrl}")`);
+  }
+  const logLevel = nonEmpty(env.WAYMARK_LOG_LEVEL) ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`WAYMARK_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const bodyLimitBytes = parsePositiveInt('WAYMARK_MAX_BODY_BYTES', nonEmpty(env.WAYMARK_MAX_BODY_BYTES) ?? '5242880');
+  return {
+    databaseUrl,
+    dataDir,
+    host,
+    port,
+    publicUrl,
+    trackingUrl,
+    secretSpec: nonEmpty(env.WAYMARK_SECRET) ?? null,
+    smtpUrl,
+    trustedProxies: list(env.WAYMARK_TRUSTED_PROXIES),
+    excludedHosts: list(env.WAYMARK_TRACKING_EXCLUDED_HOSTS).map((h) => h.toLowerCase()),
+    logLevel,
+    bodyLimitBytes,
+    trackingFastPath: env.WAYMARK_TRACKING_FAST_PATH !== '0',
+  };
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  const t = v?.trim();
+  return t ? t : undefined;
+}
+
+function list(v: string | undefined): string[] {
+  return (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function parseDatabaseUrl(url: string): string {
+  if (/^sqlite:.+/.test(url) || /^postgres(ql)?:\/\/.+/.test(url)) return url;
+  throw new ConfigError(`WAYMARK_DATABASE_URL must be sqlite:<path> or postgres://… (got "${url}")`);
+}
+
+function parsePort(v: number | string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`port must be an integer from 0 to 65535 (got "${v}")`);
+  return n;
+}
+
+function parsePositiveInt(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer (got "${v}")`);
+  return n;
+}
+
+/** A base URL without a trailing slash, http(s) only. */
+function parseBaseUrl(name: string, v: string): string {
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL (got "${v}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL (got "${v}")`);
+  if (url.search || url.hash) throw new ConfigError(`${name} must not have a query or fragment (got "${v}")`);
+  return url.href.replace(/\/+$/, '');
+}

@@ -1,0 +1,75 @@
+import { createServer } from 'node:http';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+
+import { installAuth } from './auth.js';
+import type { HttpDeps } from './deps.js';
+import { installErrorHandlers } from './error-handler.js';
+import { createApiKeyRoute } from './routes/v1/api-keys/create-api-key.js';
+import { listApiKeysRoute } from './routes/v1/api-keys/list-api-keys.js';
+import { createEmailRoute } from './routes/v1/emails/create-email.js';
+import { getEmailRawRoute } from './routes/v1/emails/get-email-raw.js';
+import { getEmailRoute } from './routes/v1/emails/get-email.js';
+import { listEmailEventsRoute } from './routes/v1/emails/list-email-events.js';
+import { listEmailsRoute } from './routes/v1/emails/list-emails.js';
+import { listEventsRoute } from './routes/v1/events/list-events.js';
+import { trackingRoutes } from './routes/v1/track/tracking-routes.js';
+import { apiKeySchema } from './schemas/api-key.js';
+import { errorSchema } from './schemas/common.js';
+import { emailSchema } from './schemas/email.js';
+import { eventSchema } from './schemas/event.js';
+import { createTrackingHandler } from './tracking-handler.js';
+
+export interface AppOptions {
+  logger: FastifyBaseLogger;
+  publicUrl: string;
+  trustedProxies: string[];
+  bodyLimitBytes: number;
+  /** Serve the tracking routes before Fastify's router (default true; the benchmark compares both). */
+  trackingFastPath?: boolean;
+}
+
+export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<FastifyInstance> {
+  const tracking = createTrackingHandler(deps.tracking, options.trustedProxies);
+  const fastPath = options.trackingFastPath ?? true;
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimitBytes,
+    trustProxy: options.trustedProxies.length > 0 ? options.trustedProxies : false,
+    disableRequestLogging: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    serverFactory: (handler) =>
+      createServer((req, res) => {
+        if (fastPath && tracking.handle(req, res)) return;
+        handler(req, res);
+      }),
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Waymark API', version: '1', description: 'Open and click tracking for email, on your own tracking domain.' },
+      servers: [{ url: options.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  for (const schema of [errorSchema, emailSchema, eventSchema, apiKeySchema]) app.addSchema(schema);
+  // JSON only: without this Fastify parses text/plain into a string, which then fails validation as 422.
+  app.removeContentTypeParser('text/plain');
+  installErrorHandlers(app);
+  installAuth(app, deps.apiKeys);
+
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  createEmailRoute(app, deps);
+  getEmailRoute(app, deps);
+  getEmailRawRoute(app, deps);
+  listEmailsRoute(app, deps);
+  listEmailEventsRoute(app, deps);
+  listEventsRoute(app, deps);
+  createApiKeyRoute(app, deps);
+  listApiKeysRoute(app, deps);
+  trackingRoutes(app, tracking);
+  return app;
+}

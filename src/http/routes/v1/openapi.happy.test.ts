@@ -1,0 +1,30 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningWaymark, startWaymark } from '../../../../test/support/in-process.js';
+
+describe('GET /v1/openapi.json', () => {
+  let s: RunningWaymark;
+  beforeAll(async () => {
+    s = await startWaymark();
+  });
+  afterAll(() => s.stop());
+
+  it('documents every route from its schema, without authentication', async () => {
+    const res = await fetch(`${s.baseUrl}/v1/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as any;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      [
+        '/v1/api-keys',
+        '/v1/emails',
+        '/v1/emails/{id}',
+        '/v1/emails/{id}/events',
+        '/v1/emails/{id}/raw',
+        '/v1/events',
+        '/v1/track/click/{token}',
+        '/v1/track/open/{token}',
+      ].sort(),
+    );
+    expect(doc.paths['/v1/emails'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('tracking');
+  });
+});

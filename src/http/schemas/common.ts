@@ -1,0 +1,62 @@
+export const errorSchema = {
+  $id: 'Error',
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+    },
+  },
+} as const;
+
+export const errorRef = { $ref: 'Error#' } as const;
+
+/** Error responses every authenticated route can give. */
+export const authErrors = { 401: errorRef, 403: errorRef } as const;
+
+export const idParams = {
+  type: 'object',
+  required: ['id'],
+  additionalProperties: false,
+  properties: { id: { type: 'string', format: 'uuid' } },
+} as const;
+
+export const pageQueryProperties = {
+  limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+  after: { type: 'string', format: 'uuid', description: 'id of the last item of the previous page' },
+} as const;
+
+export interface PageQuery {
+  limit: number;
+  after?: string;
+}
+
+export function listSchema(itemRef: string) {
+  return {
+    type: 'object',
+    required: ['object', 'data', 'has_more', 'next_cursor'],
+    properties: {
+      object: { type: 'string', const: 'list' },
+      data: { type: 'array', items: { $ref: `${itemRef}#` } },
+      has_more: { type: 'boolean' },
+      next_cursor: { type: ['string', 'null'], description: 'pass as `after` for the next page' },
+    },
+  } as const;
+}
+
+/** Fetches one item more than asked, to know whether another page exists. */
+export async function paginate<T extends { id: string }>(
+  page: PageQuery,
+  fetch: (limit: number, after?: string) => Promise<T[]>,
+): Promise<{ items: T[]; hasMore: boolean; nextCursor: string | null }> {
+  const rows = await fetch(page.limit + 1, page.after);
+  const hasMore = rows.length > page.limit;
+  const items = hasMore ? rows.slice(0, page.limit) : rows;
+  return { items, hasMore, nextCursor: hasMore ? items[items.length - 1]!.id : null };
+}
+
+export function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

@@ -1,0 +1,127 @@
+import type { Email } from '../../core/model.js';
+import { iso } from './common.js';
+
+const nullableString = { type: ['string', 'null'] } as const;
+const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
+const addresses = { type: 'array', items: { type: 'string' } } as const;
+const addressInput = {
+  anyOf: [
+    { type: 'string', minLength: 1, maxLength: 998 },
+    { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 998 } },
+  ],
+} as const;
+const tag = {
+  type: 'object',
+  required: ['name', 'value'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,256}$' },
+    value: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,256}$' },
+  },
+} as const;
+
+export const sendEmailBody = {
+  type: 'object',
+  required: ['from', 'to', 'subject'],
+  additionalProperties: false,
+  properties: {
+    from: { type: 'string', minLength: 1, maxLength: 998 },
+    to: addressInput,
+    cc: addressInput,
+    bcc: addressInput,
+    reply_to: addressInput,
+    subject: { type: 'string', maxLength: 998 },
+    html: { type: 'string' },
+    text: { type: 'string' },
+    headers: { type: 'object', additionalProperties: { type: 'string', maxLength: 998 }, maxProperties: 50 },
+    tags: { type: 'array', maxItems: 50, items: tag },
+    tracking: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        open: { type: 'boolean' },
+        click: { anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['html', 'text'] }] },
+      },
+    },
+    pixel: { type: 'string', enum: ['bottom', 'top', 'auto'] },
+  },
+} as const;
+
+export const emailSchema = {
+  $id: 'Email',
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    object: { type: 'string', const: 'email' },
+    from: { type: 'string' },
+    to: addresses,
+    cc: addresses,
+    bcc: addresses,
+    reply_to: addresses,
+    subject: { type: 'string' },
+    html: nullableString,
+    text: nullableString,
+    headers: { type: 'object', additionalProperties: { type: 'string' } },
+    tags: { type: 'array', items: tag },
+    tracking: {
+      type: 'object',
+      properties: {
+        open: { type: 'boolean' },
+        click: { anyOf: [{ type: 'boolean' }, { type: 'string' }] },
+      },
+    },
+    links: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          index: { type: 'integer' },
+          url: { type: 'string' },
+          label: { type: 'string' },
+          location: { type: 'string', enum: ['html', 'vml', 'text'] },
+        },
+      },
+    },
+    status: { type: 'string', enum: ['queued', 'sent', 'captured', 'failed'] },
+    status_detail: nullableString,
+    message_id: nullableString,
+    created_at: { type: 'string', format: 'date-time' },
+    sent_at: nullableTime,
+    opened_at: nullableTime,
+    clicked_at: nullableTime,
+    open_count: { type: 'integer' },
+    click_count: { type: 'integer' },
+    last_event: nullableString,
+    last_event_at: nullableTime,
+  },
+} as const;
+
+export function emailJson(e: Email) {
+  return {
+    id: e.id,
+    object: 'email',
+    from: e.from,
+    to: e.to,
+    cc: e.cc,
+    bcc: e.bcc,
+    reply_to: e.replyTo,
+    subject: e.subject,
+    html: e.html,
+    text: e.text,
+    headers: e.headers,
+    tags: e.tags,
+    tracking: { open: e.trackOpens, click: e.trackClicks },
+    links: e.links,
+    status: e.status,
+    status_detail: e.statusDetail,
+    message_id: e.messageId,
+    created_at: iso(e.createdAt),
+    sent_at: iso(e.sentAt),
+    opened_at: iso(e.openedAt),
+    clicked_at: iso(e.clickedAt),
+    open_count: e.openCount,
+    click_count: e.clickCount,
+    last_event: e.lastEvent,
+    last_event_at: iso(e.lastEventAt),
+  };
+}

@@ -1,0 +1,130 @@
+import type { ApiKey, ApiKeyRole, Email, EmailEvent, EmailEventType, Project } from '../core/model.js';
+
+/**
+ * The storage port. One interface, two adapters (SQLite and PostgreSQL), one test suite run
+ * against both (src/adapters/store/store.contract.ts).
+ */
+export interface Store {
+  readonly backend: 'sqlite' | 'postgres';
+  readonly projects: ProjectRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly emails: EmailRepository;
+  readonly events: EventRepository;
+  /** Applies pending migrations; safe to call on every start and from several nodes at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface NewProject {
+  id: string;
+  name: string;
+  isDefault: boolean;
+  createdAt: number;
+}
+
+export interface ProjectRepository {
+  create(project: NewProject): Promise<Project>;
+  get(id: string): Promise<Project | undefined>;
+  /** The project created on first start. */
+  getDefault(): Promise<Project | undefined>;
+  list(): Promise<Project[]>;
+}
+
+export interface NewApiKey {
+  id: string;
+  projectId: string;
+  name: string;
+  role: ApiKeyRole;
+  prefix: string;
+  /** SHA-256 of the full key, hex. The key itself is never stored. */
+  hash: string;
+  createdAt: number;
+}
+
+export interface ApiKeyRepository {
+  create(key: NewApiKey): Promise<ApiKey>;
+  findByHash(hash: string): Promise<ApiKey | undefined>;
+  /** Sets last_used_at. */
+  touch(id: string, at: number): Promise<void>;
+  count(): Promise<number>;
+  list(projectId: string): Promise<ApiKey[]>;
+}
+
+/** Cursor pagination: newest first; `after` is the id of the last item of the previous page. */
+export interface Page {
+  limit: number;
+  after?: string;
+}
+
+export type NewEmail = Omit<
+  Email,
+  'openedAt' | 'clickedAt' | 'openCount' | 'clickCount' | 'lastEvent' | 'lastEventAt' | 'deliveryAttempts'
+>;
+
+export interface IdempotencyClaim {
+  key: string;
+  /** Hash of the request body: the same key with another body is a conflict. */
+  requestHash: string;
+}
+
+export type CreateEmailResult =
+  | { outcome: 'created'; email: Email }
+  | { outcome: 'replayed'; emailId: string }
+  | { outcome: 'conflict' };
+
+export interface DeliveryOutcome {
+  emailId: string;
+  at: number;
+  status: 'sent' | 'failed';
+  messageId?: string | null;
+  detail?: string | null;
+  /** When set, the email stays queued and is retried then. */
+  retryAt?: number | null;
+}
+
+export interface EmailRepository {
+  /**
+   * Inserts the email, its idempotency claim (if any) and, for a `captured` email, its `sent`
+   * event, in one transaction.
+   */
+  create(email: NewEmail, idempotency?: IdempotencyClaim): Promise<CreateEmailResult>;
+  get(projectId: string, id: string): Promise<Email | undefined>;
+  list(projectId: string, page: Page): Promise<Email[]>;
+  /**
+   * Claims up to `limit` queued emails due at `now` and pushes their next attempt to `leaseUntil`,
+   * so a crashed sender's claim lapses. On PostgreSQL each email goes to exactly one node.
+   */
+  claimDue(now: number, leaseUntil: number, limit: number): Promise<Email[]>;
+  /** Records the attempt's outcome and, when final, its `sent` or `failed` event, in one transaction. */
+  recordDelivery(outcome: DeliveryOutcome): Promise<void>;
+}
+
+/** A tracking hit, already verified, waiting to be written. */
+export interface TrackingHit {
+  id: string;
+  emailId: string;
+  type: 'opened' | 'clicked';
+  createdAt: number;
+  ip: string | null;
+  userAgent: string | null;
+  referer: string | null;
+  linkIndex: number | null;
+  url: string | null;
+}
+
+export interface EventFilter extends Page {
+  type?: EmailEventType;
+  emailId?: string;
+  since?: number;
+  until?: number;
+}
+
+export interface EventRepository {
+  /**
+   * Writes a batch of hits in one transaction (the group commit): each event row, plus the
+   * email's counters, first-open/first-click times and last event. A hit whose email does not
+   * exist is dropped. Resolves only once the transaction is durable.
+   */
+  appendHits(hits: readonly TrackingHit[]): Promise<void>;
+  list(projectId: string, filter: EventFilter): Promise<EmailEvent[]>;
+}

@@ -1,0 +1,99 @@
+import type { Clock } from '../ports/clock.js';
+import { type Mailer, PermanentDeliveryError } from '../ports/mailer.js';
+import type { Store } from '../ports/store.js';
+import { outgoingMessage } from './emails.js';
+
+/** Waits between attempts: 1 min, 5 min, 30 min, 2 h, then the email fails. */
+export const RETRY_DELAYS_MS = [60_000, 300_000, 1_800_000, 7_200_000];
+const LEASE_MS = 5 * 60_000;
+const BATCH = 10;
+
+export interface DeliveryLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** The background job that hands queued emails to the SMTP relay. */
+export class DeliveryWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly mailer: Mailer,
+    private readonly clock: Clock,
+    private readonly log: DeliveryLogger,
+    private readonly pollMs = 1000,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Asks for a pass now (an email was just queued). */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One pass: delivers every email due now. */
+  async runOnce(): Promise<number> {
+    let delivered = 0;
+    for (;;) {
+      const now = this.clock.now();
+      const due = await this.store.emails.claimDue(now, now + LEASE_MS, BATCH);
+      for (const email of due) {
+        await this.deliver(email.id, email.deliveryAttempts, outgoingMessage(email));
+        delivered++;
+      }
+      if (due.length < BATCH || this.stopped) return delivered;
+    }
+  }
+
+  private schedule(delay: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.runOnce()
+        .catch((err) => this.log.error({ err }, 'delivery pass failed'))
+        .then(() => {
+          this.running = null;
+          if (this.stopped) return;
+          const again = this.again;
+          this.again = false;
+          this.schedule(again ? 0 : this.pollMs);
+        });
+    }, delay);
+    this.timer.unref();
+  }
+
+  private async deliver(emailId: string, attempts: number, message: ReturnType<typeof outgoingMessage>): Promise<void> {
+    try {
+      await this.mailer.send(message);
+      await this.store.emails.recordDelivery({ emailId, at: this.clock.now(), status: 'sent', messageId: message.messageId });
+      this.log.info({ emailId }, 'email sent');
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      const delay = err instanceof PermanentDeliveryError ? undefined : RETRY_DELAYS_MS[attempts - 1];
+      const at = this.clock.now();
+      if (delay === undefined) {
+        await this.store.emails.recordDelivery({ emailId, at, status: 'failed', detail });
+        this.log.error({ emailId, detail }, 'email failed');
+      } else {
+        await this.store.emails.recordDelivery({ emailId, at, status: 'failed', detail, retryAt: at + delay });
+        this.log.warn({ emailId, detail, retryInMs: delay }, 'email delivery will be retried');
+      }
+    }
+  }
+}

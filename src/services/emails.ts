@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { instrument } from '../core/instrument/index.js';
+import type { ClickTrackingMode, Email, EmailEvent, EmailTag, PixelPlacement } from '../core/model.js';
+import type { Keyring } from '../core/tokens/index.js';
+import { newId } from '../lib/ids.js';
+import type { Clock } from '../ports/clock.js';
+import type { MimeComposer, OutgoingMessage } from '../ports/mailer.js';
+import type { EventFilter, Page, Store } from '../ports/store.js';
+import { addressDomain, parseAddresses, validateHeaders } from './email-validation.js';
+import { ServiceError } from './service-errors.js';
+
+export interface SendEmailInput {
+  from: string;
+  to: string | string[];
+  cc?: string | string[];
+  bcc?: string | string[];
+  reply_to?: string | string[];
+  subject: string;
+  html?: string;
+  text?: string;
+  headers?: Record<string, string>;
+  tags?: EmailTag[];
+  tracking?: { open?: boolean; click?: boolean | 'html' | 'text' };
+  pixel?: PixelPlacement;
+}
+
+export interface EmailServiceOptions {
+  store: Store;
+  keyring: Keyring;
+  clock: Clock;
+  composer: MimeComposer;
+  trackingUrl: string;
+  excludedHosts: string[];
+  /** Without an SMTP relay, emails are kept and marked `captured`. */
+  relayConfigured: boolean;
+  /** Called after an email is queued, so the delivery worker need not wait for its next poll. */
+  onQueued?: () => void;
+}
+
+export interface SendResult {
+  id: string;
+  /** True when an Idempotency-Key matched an earlier request. */
+  replayed: boolean;
+}
+
+export class EmailService {
+  constructor(private readonly o: EmailServiceOptions) {}
+
+  async send(projectId: string, input: SendEmailInput, idempotencyKey?: string): Promise<SendResult> {
+    if (input.html === undefined && input.text === undefined) {
+      throw new ServiceError('validation_failed', 'at least one of "html" or "text" is required', 'html');
+    }
+    const from = parseAddresses('from', input.from, { single: true })[0]!;
+    const to = parseAddresses('to', input.to);
+    if (to.length === 0) throw new ServiceError('validation_failed', '"to" needs at least one address', 'to');
+    const cc = parseAddresses('cc', input.cc);
+    const bcc = parseAddresses('bcc', input.bcc);
+    const replyTo = parseAddresses('reply_to', input.reply_to);
+    const headers = validateHeaders(input.headers);
+
+    const id = newId();
+    const { trackOpens, trackClicks } = resolveTracking(input.tracking);
+    const tracked = instrument(
+      { html: input.html, text: input.text },
+      {
+        open: trackOpens,
+        click: trackClicks,
+        trackingUrl: this.o.trackingUrl,
+        keyring: this.o.keyring,
+        emailId: id,
+        excludedHosts: this.o.excludedHosts,
+        pixel: input.pixel ?? 'bottom',
+      },
+    );
+    const now = this.o.clock.now();
+    const status = this.o.relayConfigured ? 'queued' : 'captured';
+    const result = await this.o.store.emails.create(
+      {
+        id,
+        projectId,
+        from,
+        to,
+        cc,
+        bcc,
+        replyTo,
+        subject: input.subject,
+        html: tracked.html ?? null,
+        text: tracked.text ?? null,
+        headers,
+        tags: input.tags ?? [],
+        trackOpens,
+        trackClicks,
+        links: tracked.links.map((l) => ({ index: l.index, url: l.destination, label: l.label, location: l.location })),
+        status,
+        statusDetail: null,
+        messageId: messageIdFor(id, from),
+        nextAttemptAt: status === 'queued' ? now : null,
+        createdAt: now,
+        sentAt: status === 'captured' ? now : null,
+      },
+      idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash: requestHash(input) },
+    );
+    switch (result.outcome) {
+      case 'conflict':
+        throw new ServiceError('idempotency_conflict', 'this Idempotency-Key was already used with a different request body');
+      case 'replayed':
+        return { id: result.emailId, replayed: true };
+      case 'created':
+        if (status === 'queued') this.o.onQueued?.();
+        return { id: result.email.id, replayed: false };
+    }
+  }
+
+  async get(projectId: string, id: string): Promise<Email> {
+    const email = await this.o.store.emails.get(projectId, id);
+    if (!email) throw new ServiceError('not_found', `email ${id} not found`);
+    return email;
+  }
+
+  list(projectId: string, page: Page): Promise<Email[]> {
+    return this.o.store.emails.list(projectId, page);
+  }
+
+  async events(projectId: string, filter: EventFilter): Promise<EmailEvent[]> {
+    if (filter.emailId !== undefined) await this.get(projectId, filter.emailId);
+    return this.o.store.events.list(projectId, filter);
+  }
+
+  /** The message as RFC 5322 bytes, built by the same composer that delivers it. */
+  async raw(projectId: string, id: string): Promise<Buffer> {
+    return this.o.composer.compose(outgoingMessage(await this.get(projectId, id)));
+  }
+}
+
+export function outgoingMessage(email: Email): OutgoingMessage {
+  return {
+    messageId: email.messageId ?? messageIdFor(email.id, email.from),
+    from: email.from,
+    to: email.to,
+    cc: email.cc,
+    bcc: email.bcc,
+    replyTo: email.replyTo,
+    subject: email.subject,
+    html: email.html,
+    text: email.text,
+    headers: email.headers,
+  };
+}
+
+/** Tracking is opt-in: no `tracking` field means no pixel and no rewritten links. */
+export function resolveTracking(tracking: SendEmailInput['tracking']): { trackOpens: boolean; trackClicks: ClickTrackingMode } {
+  const click = tracking?.click;
+  return {
+    trackOpens: tracking?.open === true,
+    trackClicks: click === true ? 'html_and_text' : click === 'html' || click === 'text' ? click : false,
+  };
+}
+
+function messageIdFor(id: string, from: string): string {
+  return `<${id}@${addressDomain(from) || 'waymark.invalid'}>`;
+}
+
+function requestHash(input: SendEmailInput): string {
+  return createHash('sha256').update(JSON.stringify(input)).digest('hex');
+}
