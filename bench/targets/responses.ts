@@ -1,18 +1,11 @@
 import type { ServerResponse } from 'node:http';
 
-/**
- * The answers the baselines give, byte for byte what Waymark's tracking handler sends
- * (src/http/tracking-handler.ts). run.ts checks at start that they still match Waymark's.
- */
-export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+import { PIXEL_GIF, PIXEL_HEADERS } from '../../src/http/tracking-handler.js';
 
-const PIXEL_HEADERS = {
-  'content-type': 'image/gif',
-  'content-length': String(PIXEL_GIF.length),
-  'cache-control': 'no-store, no-cache, must-revalidate, max-age=0',
-  pragma: 'no-cache',
-  expires: '0',
-};
+/**
+ * The answers the baselines give: the pixel is Waymark's own bytes and headers; the redirect is
+ * what Waymark's tracking handler sends. run.ts checks at start that the answers still match.
+ */
 
 /** Where the baselines' click route redirects; the benchmark email's link points to the same URL. */
 export const DESTINATION = 'https://example.com/landing?utm_source=bench';

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 
 import { installAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
@@ -36,7 +36,10 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustedProxies.length > 0 ? options.trustedProxies : false,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
+    // A click token carries its destination, so one path segment can be as long as a URL
+    // (find-my-way's default of 100 characters would answer 414). Node caps the request line itself.
+    routerOptions: { maxParamLength: 65_536 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     serverFactory: (handler) =>
       createServer((req, res) => {

@@ -5,7 +5,7 @@ import type { HitContext, TrackingService } from '../services/tracking.js';
 /** The 43-byte transparent 1×1 GIF. */
 export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
 
-const PIXEL_HEADERS = {
+export const PIXEL_HEADERS = {
   'content-type': 'image/gif',
   'content-length': String(PIXEL_GIF.length),
   'cache-control': 'no-store, no-cache, must-revalidate, max-age=0',

@@ -89,3 +89,24 @@ describe.each(backends())('tracking routes on %s', (backend) => {
     expect((await s.api('GET', `/v1/events?email_id=${id}&until=${future}&type=opened`)).body.data).toHaveLength(1);
   });
 });
+
+describe.each([true, false])('a long destination with the tracking fast path %s', (trackingFastPath) => {
+  let s: RunningWaymark;
+  beforeAll(async () => {
+    s = await startWaymark({ trackingFastPath });
+  });
+  afterAll(() => s.stop());
+
+  // Tokens carry their destination, so a long URL makes a long path segment: the router must accept it.
+  it('redirects a 2,000-character URL exactly', async () => {
+    const destination = `https://example.com/landing?ref=${'a'.repeat(2_000)}&utm_source=mail`;
+    const html = `<html><body><a href="${destination}">go</a></body></html>`;
+    const id = (await s.api('POST', '/v1/emails', emailBody({ html }))).body.id as string;
+    const email = (await s.api('GET', `/v1/emails/${id}`)).body;
+    const link = /href="(http:\/\/track\.waymark\.test\/v1\/track\/click\/[^"]+)"/.exec(email.html)![1]!;
+    const res = await fetch(onServer(s, link), { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(destination);
+    expect((await s.api('GET', `/v1/emails/${id}`)).body.click_count).toBe(1);
+  });
+});
