@@ -64,13 +64,12 @@ export function createSqliteStore(path: string): SqliteStore {
   let writeBatch: ((hits: readonly TrackingHit[], totals: readonly HitTotals[]) => void) | undefined;
 
   function prepareWriteBatch(): (hits: readonly TrackingHit[], totals: readonly HitTotals[]) => void {
-    const insertEvent = raw.prepare<[Record<string, unknown>]>(`
-      insert into email_events
-        (id, project_id, email_id, type, created_at, ip, user_agent, referer, link_index, url, detail)
-      select @id, project_id, id, @type, @createdAt, @ip, @userAgent, @referer, @linkIndex, @url, null
-      from emails where id = @emailId`);
+    // The email is updated first: RETURNING tells whether it exists and gives its project, so the
+    // events are plain single-row INSERT ... VALUES. (An INSERT ... SELECT needs a statement
+    // journal per row, which measured ~4 µs of extra I/O per hit.)
     // scalar min() is NULL if either side is; coalesce keeps whichever side is set.
-    const updateEmail = raw.prepare<[Record<string, unknown>]>(`
+    const updateEmail = raw
+      .prepare<[Record<string, unknown>], string>(`
       update emails set
         open_count = open_count + @opens,
         click_count = click_count + @clicks,
@@ -78,11 +77,33 @@ export function createSqliteStore(path: string): SqliteStore {
         clicked_at = coalesce(min(clicked_at, @firstClickAt), clicked_at, @firstClickAt),
         last_event = case when last_event_at is null or last_event_at < @lastAt then @lastType else last_event end,
         last_event_at = case when last_event_at is null or last_event_at < @lastAt then @lastAt else last_event_at end
-      where id = @emailId`);
+      where id = @emailId
+      returning project_id`)
+      .pluck();
+    const insertEvent = raw.prepare<[Record<string, unknown>]>(`
+      insert into email_events
+        (id, project_id, email_id, type, created_at, ip, user_agent, referer, link_index, url, detail)
+      values (@id, @projectId, @emailId, @type, @createdAt, @ip, @userAgent, @referer, @linkIndex, @url, null)`);
     const txn = raw.transaction((hits: readonly TrackingHit[], totals: readonly HitTotals[]) => {
+      const projectOf = new Map<string, string>();
+      for (const t of totals) {
+        const projectId = updateEmail.get({
+          emailId: t.emailId,
+          opens: t.opens,
+          clicks: t.clicks,
+          firstOpenAt: t.firstOpenAt,
+          firstClickAt: t.firstClickAt,
+          lastType: t.lastType,
+          lastAt: t.lastAt,
+        });
+        if (projectId !== undefined) projectOf.set(t.emailId, projectId);
+      }
       for (const h of hits) {
+        const projectId = projectOf.get(h.emailId);
+        if (projectId === undefined) continue; // no such email: the hit is dropped
         insertEvent.run({
           id: h.id,
+          projectId,
           emailId: h.emailId,
           type: h.type,
           createdAt: h.createdAt,
@@ -91,17 +112,6 @@ export function createSqliteStore(path: string): SqliteStore {
           referer: h.referer,
           linkIndex: h.linkIndex,
           url: h.url,
-        });
-      }
-      for (const t of totals) {
-        updateEmail.run({
-          emailId: t.emailId,
-          opens: t.opens,
-          clicks: t.clicks,
-          firstOpenAt: t.firstOpenAt,
-          firstClickAt: t.firstClickAt,
-          lastType: t.lastType,
-          lastAt: t.lastAt,
         });
       }
     });
