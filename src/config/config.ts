@@ -1,4 +1,6 @@
 import path from 'node:path';
+import proxyaddr from 'proxy-addr';
+import { KeyringError, parseKeyring } from '../core/tokens/index.js';
 
 /** Everything Waymark reads from its environment, validated once at start. */
 export interface Config {
@@ -45,6 +47,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   const logLevel = nonEmpty(env.WAYMARK_LOG_LEVEL) ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`WAYMARK_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const bodyLimitBytes = parsePositiveInt('WAYMARK_MAX_BODY_BYTES', nonEmpty(env.WAYMARK_MAX_BODY_BYTES) ?? '5242880');
+  const secretSpec = nonEmpty(env.WAYMARK_SECRET) ?? null;
+  // Checked here, not only where the keys are used, so that every command refuses a bad secret.
+  if (secretSpec !== null) validateSecret(secretSpec);
+  const trustedProxies = list(env.WAYMARK_TRUSTED_PROXIES);
+  validateTrustedProxies(trustedProxies);
   return {
     databaseUrl,
     dataDir,
@@ -52,14 +59,31 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     port,
     publicUrl,
     trackingUrl,
-    secretSpec: nonEmpty(env.WAYMARK_SECRET) ?? null,
+    secretSpec,
     smtpUrl,
-    trustedProxies: list(env.WAYMARK_TRUSTED_PROXIES),
+    trustedProxies,
     excludedHosts: list(env.WAYMARK_TRACKING_EXCLUDED_HOSTS).map((h) => h.toLowerCase()),
     logLevel,
     bodyLimitBytes,
     trackingFastPath: env.WAYMARK_TRACKING_FAST_PATH !== '0',
   };
+}
+
+function validateSecret(spec: string): void {
+  try {
+    parseKeyring(spec);
+  } catch (err) {
+    if (err instanceof KeyringError) throw new ConfigError(`WAYMARK_SECRET: ${err.message}`);
+    throw err;
+  }
+}
+
+function validateTrustedProxies(entries: string[]): void {
+  try {
+    proxyaddr.compile(entries);
+  } catch (err) {
+    throw new ConfigError(`WAYMARK_TRUSTED_PROXIES must list IP addresses or CIDR ranges: ${(err as Error).message}`);
+  }
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

@@ -58,6 +58,26 @@ describe('waymark CLI', () => {
     expect(res.stderr).toMatch(message);
   });
 
+  it.each([
+    ['migrate', ['migrate']],
+    ['keys create', ['keys', 'create']],
+    ['projects create', ['projects', 'create', 'X']],
+    ['instrument', ['instrument']],
+  ])('%s fails clearly with a malformed secret or trusted proxy, and writes nothing', async (_name, args) => {
+    for (const [env, message] of [
+      [{ WAYMARK_SECRET: 'tooshort' }, /WAYMARK_SECRET.*at least 32/],
+      [{ WAYMARK_TRUSTED_PROXIES: '10.0.0.0/8,not-an-ip' }, /WAYMARK_TRUSTED_PROXIES/],
+    ] as const) {
+      const dir = dataDir();
+      const res = await runCli(args, { WAYMARK_DATA_DIR: dir, ...env });
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(/configuration error/);
+      expect(res.stderr).toMatch(message);
+      expect(res.stdout).toBe('');
+      expect(() => statSync(path.join(dir, 'waymark.db'))).toThrow();
+    }
+  });
+
   it('start creates the data directory, a secret and an admin key on first start only', async () => {
     const dir = path.join(dataDir(), 'nested');
     const first = await startChildServer({ WAYMARK_DATA_DIR: dir });
