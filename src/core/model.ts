@@ -85,3 +85,50 @@ export interface EmailEvent {
   /** `sent`: the email status (sent or captured); `failed`: the error. */
   detail: string | null;
 }
+
+/** What a webhook endpoint can subscribe to. `event.test` is sent on request, to any endpoint. */
+export const WEBHOOK_EVENT_TYPES = ['email.sent', 'email.opened', 'email.clicked', 'domain.updated'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number] | 'event.test';
+
+/** `gone`: the endpoint answered 410; `failing`: it failed for too long; `manual`: disabled through the API. */
+export type WebhookDisabledReason = 'gone' | 'failing' | 'manual';
+
+export interface WebhookEndpoint {
+  id: string;
+  projectId: string;
+  url: string;
+  description: string | null;
+  events: WebhookEventType[];
+  /** `whsec_…`. Never shown after creation or rotation. */
+  secret: string;
+  previousSecret: string | null;
+  previousSecretUntil: number | null;
+  enabled: boolean;
+  disabledReason: WebhookDisabledReason | null;
+  failingSince: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One message to one endpoint: the outbox row and its delivery log. */
+export interface WebhookDelivery {
+  endpointId: string;
+  /** webhook-id is `msg_` + this; the same for every attempt. */
+  messageId: string;
+  projectId: string;
+  eventType: WebhookEventType;
+  eventId: string | null;
+  payload: string | null;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastAttemptAt: number | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  lastDurationMs: number | null;
+  /** The first 1 KB of the last answer's body. */
+  lastResponse: string | null;
+  createdAt: number;
+}

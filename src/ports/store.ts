@@ -1,4 +1,15 @@
-import type { ApiKey, ApiKeyRole, Email, EmailEvent, EmailEventType, Project } from '../core/model.js';
+import type {
+  ApiKey,
+  ApiKeyRole,
+  Email,
+  EmailEvent,
+  EmailEventType,
+  Project,
+  WebhookDelivery,
+  WebhookDisabledReason,
+  WebhookEndpoint,
+  WebhookEventType,
+} from '../core/model.js';
 
 /**
  * The storage port. One interface, two adapters (SQLite and PostgreSQL), one test suite run
@@ -10,6 +21,7 @@ export interface Store {
   readonly apiKeys: ApiKeyRepository;
   readonly emails: EmailRepository;
   readonly events: EventRepository;
+  readonly webhooks: WebhookRepository;
   /** Applies pending migrations; safe to call on every start and from several nodes at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -127,4 +139,77 @@ export interface EventRepository {
    */
   appendHits(hits: readonly TrackingHit[]): Promise<void>;
   list(projectId: string, filter: EventFilter): Promise<EmailEvent[]>;
+}
+
+export type NewWebhookEndpoint = Omit<WebhookEndpoint, 'previousSecret' | 'previousSecretUntil' | 'disabledReason' | 'failingSince'>;
+
+export interface WebhookEndpointPatch {
+  url?: string;
+  events?: WebhookEventType[];
+  description?: string | null;
+  /** true re-enables (clearing the reason and the failure run); false disables as `manual`. */
+  enabled?: boolean;
+  /** A rotation: the new secret, and until when the old one keeps signing. */
+  rotate?: { secret: string; previousUntil: number };
+}
+
+/** A message queued for every enabled endpoint of a project that subscribes to its type. */
+export interface WebhookMessage {
+  projectId: string;
+  messageId: string;
+  eventType: WebhookEventType;
+  /** The payload as it will be sent. */
+  payload: string;
+  createdAt: number;
+}
+
+/** What one attempt came to. */
+export interface WebhookAttempt {
+  endpointId: string;
+  messageId: string;
+  at: number;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  response: string | null;
+  /** delivered, failed for good, or to be retried at `retryAt`. */
+  outcome: 'delivered' | 'failed' | 'retry';
+  retryAt?: number;
+  /** Disable the endpoint (410, or failing for too long). */
+  disableEndpoint?: WebhookDisabledReason;
+}
+
+/** A claimed delivery with what is needed to send it. */
+export interface ClaimedWebhook {
+  delivery: WebhookDelivery;
+  endpoint: WebhookEndpoint;
+  /** For email events: the event and its email, to build the payload. */
+  event: EmailEvent | null;
+  email: Email | null;
+}
+
+export interface WebhookRepository {
+  createEndpoint(endpoint: NewWebhookEndpoint): Promise<WebhookEndpoint>;
+  getEndpoint(projectId: string, id: string): Promise<WebhookEndpoint | undefined>;
+  listEndpoints(projectId: string, page: Page): Promise<WebhookEndpoint[]>;
+  updateEndpoint(projectId: string, id: string, patch: WebhookEndpointPatch, at: number): Promise<WebhookEndpoint | undefined>;
+  /** Deletes the endpoint and its delivery log. False when there is no such endpoint. */
+  deleteEndpoint(projectId: string, id: string): Promise<boolean>;
+  /** Queues a message (e.g. event.test to one endpoint, or domain.updated to subscribers). Returns how many deliveries. */
+  enqueue(message: WebhookMessage, onlyEndpointId?: string): Promise<number>;
+  /**
+   * Claims up to `limit` deliveries due at `now` and pushes their next attempt to `leaseUntil`, so a
+   * crashed worker's claim lapses. On PostgreSQL each delivery goes to exactly one node.
+   */
+  claimDue(now: number, leaseUntil: number, limit: number): Promise<ClaimedWebhook[]>;
+  recordAttempt(attempt: WebhookAttempt): Promise<void>;
+  /** Newest first; the cursor is a message id. */
+  listDeliveries(projectId: string, endpointId: string, page: Page): Promise<WebhookDelivery[]>;
+  /** Makes a delivery due now again (manual retry). Undefined when there is no such delivery. */
+  retryDelivery(projectId: string, endpointId: string, messageId: string, at: number): Promise<WebhookDelivery | undefined>;
+  /**
+   * Queues again, for one endpoint, every email event since `since` of the types it subscribes to
+   * (at most `limit`, oldest first). Returns how many were queued.
+   */
+  replay(projectId: string, endpointId: string, since: number, at: number, limit: number): Promise<number>;
 }

@@ -1,15 +1,7 @@
 import { sql } from 'kysely';
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import type {
-  ApiKey,
-  ApiKeyRole,
-  ClickTrackingMode,
-  Email,
-  EmailEvent,
-  EmailEventType,
-  EmailStatus,
-  Project,
-} from '../../core/model.js';
+import { normalizeId, pageCursor, pageLimit, requireId, toApiKey, toEmail, toEvent, toProject } from './rows.js';
+import { enqueueEventDeliveries, webhookRepository } from './webhook-repository.js';
 import type {
   ApiKeyRepository,
   CreateEmailResult,
@@ -21,20 +13,16 @@ import type {
   NewApiKey,
   NewEmail,
   NewProject,
-  Page,
   ProjectRepository,
   Store,
   TrackingHit,
 } from '../../ports/store.js';
 import { newId } from '../../lib/ids.js';
 import type {
-  ApiKeysTable,
   Backend,
   Database,
   DbBool,
-  EmailEventsTable,
   EmailsTable,
-  ProjectsTable,
 } from './schema.js';
 
 /**
@@ -81,115 +69,13 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect): 
     apiKeys: apiKeyRepository(db),
     emails: emailRepository(db, dialect),
     events: eventRepository(db, dialect),
+    webhooks: webhookRepository(db, dialect.backend, dialect.bool),
     migrate: () => dialect.migrate(),
     async close() {
       if (closed) return;
       closed = true;
       await dialect.destroy();
     },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Ids and pages
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * Ids are UUIDs: a `uuid` column on PostgreSQL, text on SQLite. Lookups by a malformed id find
- * nothing on both backends (instead of a cast error on PostgreSQL), and ids are compared in
- * canonical lowercase form, which is also the order PostgreSQL sorts uuids in.
- */
-function normalizeId(id: string): string | undefined {
-  return typeof id === 'string' && UUID_RE.test(id) ? id.toLowerCase() : undefined;
-}
-
-function requireId(id: string, what: string): string {
-  const normalized = normalizeId(id);
-  if (normalized === undefined) throw new TypeError(`Invalid ${what}: ${JSON.stringify(id)} is not a UUID`);
-  return normalized;
-}
-
-/** The limit of a page; 0 means an empty page. */
-function pageLimit(page: Page): number {
-  const { limit } = page;
-  if (!Number.isSafeInteger(limit) || limit < 0) {
-    throw new RangeError(`Invalid page limit ${String(limit)}: expected a non-negative integer`);
-  }
-  return limit;
-}
-
-/** The `after` cursor: undefined when absent, null when malformed (an empty page). */
-function pageCursor(page: Page): string | undefined | null {
-  if (page.after === undefined) return undefined;
-  return normalizeId(page.after) ?? null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Row mapping
-
-function toProject(row: Selectable<ProjectsTable>): Project {
-  return { id: row.id, name: row.name, isDefault: Boolean(row.is_default), createdAt: row.created_at };
-}
-
-function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
-  return {
-    id: row.id,
-    projectId: row.project_id,
-    name: row.name,
-    role: row.role as ApiKeyRole,
-    prefix: row.prefix,
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-  };
-}
-
-function toEmail(row: Selectable<EmailsTable>): Email {
-  return {
-    id: row.id,
-    projectId: row.project_id,
-    from: row.from_address,
-    to: JSON.parse(row.to_addresses) as string[],
-    cc: JSON.parse(row.cc_addresses) as string[],
-    bcc: JSON.parse(row.bcc_addresses) as string[],
-    replyTo: JSON.parse(row.reply_to) as string[],
-    subject: row.subject,
-    html: row.html_body,
-    text: row.text_body,
-    headers: JSON.parse(row.headers) as Record<string, string>,
-    tags: JSON.parse(row.tags) as Email['tags'],
-    trackOpens: Boolean(row.track_opens),
-    trackClicks: row.track_clicks === 'off' ? false : (row.track_clicks as Exclude<ClickTrackingMode, false>),
-    links: JSON.parse(row.links) as Email['links'],
-    status: row.status as EmailStatus,
-    statusDetail: row.status_detail,
-    messageId: row.message_id,
-    deliveryAttempts: row.delivery_attempts,
-    nextAttemptAt: row.next_attempt_at,
-    createdAt: row.created_at,
-    sentAt: row.sent_at,
-    openedAt: row.opened_at,
-    clickedAt: row.clicked_at,
-    openCount: row.open_count,
-    clickCount: row.click_count,
-    lastEvent: row.last_event as EmailEventType | null,
-    lastEventAt: row.last_event_at,
-  };
-}
-
-function toEvent(row: Selectable<EmailEventsTable>): EmailEvent {
-  return {
-    id: row.id,
-    projectId: row.project_id,
-    emailId: row.email_id,
-    type: row.type as EmailEventType,
-    createdAt: row.created_at,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    referer: row.referer,
-    linkIndex: row.link_index,
-    url: row.url,
-    detail: row.detail,
   };
 }
 
@@ -354,10 +240,11 @@ function emailRepository(db: Kysely<Database>, dialect: StoreDialect): EmailRepo
           }
           const row = await trx.insertInto('emails').values(values).returningAll().executeTakeFirstOrThrow();
           if (captured) {
+            const sentEventId = newId();
             await trx
               .insertInto('email_events')
               .values({
-                id: newId(),
+                id: sentEventId,
                 project_id: projectId,
                 email_id: id,
                 type: 'sent',
@@ -370,6 +257,7 @@ function emailRepository(db: Kysely<Database>, dialect: StoreDialect): EmailRepo
                 detail: 'captured',
               })
               .execute();
+            await enqueueEventDeliveries(trx, dialect.bool, { projectId, eventId: sentEventId, type: 'email.sent', at: sentEventAt });
           }
           if (idempotency !== undefined) {
             // A concurrent request with the same key that committed first makes this a no-op
@@ -464,10 +352,11 @@ function emailRepository(db: Kysely<Database>, dialect: StoreDialect): EmailRepo
           .returning(['project_id'])
           .executeTakeFirst();
         if (updated === undefined) return;
+        const eventId = newId();
         await trx
           .insertInto('email_events')
           .values({
-            id: newId(),
+            id: eventId,
             project_id: updated.project_id,
             email_id: id,
             type: status,
@@ -480,6 +369,9 @@ function emailRepository(db: Kysely<Database>, dialect: StoreDialect): EmailRepo
             detail: status === 'sent' ? 'sent' : detail,
           })
           .execute();
+        if (status === 'sent') {
+          await enqueueEventDeliveries(trx, dialect.bool, { projectId: updated.project_id, eventId, type: 'email.sent', at });
+        }
       });
     },
   };

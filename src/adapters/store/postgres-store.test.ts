@@ -4,7 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Email } from '../../core/model.js';
 import type { Store } from '../../ports/store.js';
 import { newId } from '../../lib/ids.js';
+import { migrationNames } from './migrations/index.js';
 import { openStore } from './open-store.js';
+import { defineWebhookContract } from './webhook.contract.js';
 import { defineStoreContract, FAIL_ON_UPDATE_SUBJECT, hit, newEmail } from './store.contract.js';
 
 /**
@@ -86,6 +88,8 @@ function definePostgresSuites(adminUrl: string): void {
     }
   });
 
+  defineWebhookContract('PostgreSQL', async () => openOn(await freshDatabaseUrl()));
+
   defineStoreContract('PostgreSQL', async () => openOn(await freshDatabaseUrl()), {
     async failEmailUpdates(store) {
       const url = urls.get(store);
@@ -153,7 +157,7 @@ function definePostgresSuites(adminUrl: string): void {
         });
         await withClient(url, async (c) => {
           const { rows } = await c.query(`select name from kysely_migration`);
-          expect(rows.map((r) => r.name)).toEqual(['001_initial']);
+          expect(rows.map((r) => r.name)).toEqual(await migrationNames());
         });
         // And with nobody holding the lock, all at once.
         await Promise.all(stores.map((s) => s.migrate()));

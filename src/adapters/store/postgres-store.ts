@@ -68,6 +68,15 @@ export function createPostgresStore(connectionString: string, options: PostgresS
             ${hits.map((h) => h.url)}::text[]
           ) as h(id, email_id, type, created_at, ip, user_agent, referer, link_index, url)
           join emails e on e.id = h.email_id`.execute(trx);
+        // The outbox: a delivery per event and subscribed endpoint, in this same transaction.
+        await sql`
+          insert into webhook_deliveries
+            (endpoint_id, message_id, project_id, event_type, event_id, payload, status, attempts, next_attempt_at, created_at)
+          select w.id, ev.id, ev.project_id, 'email.' || ev.type, ev.id, null, 'pending', 0, ev.created_at, ev.created_at
+          from email_events ev
+          join webhook_endpoints w on w.project_id = ev.project_id and w.enabled
+            and w.events like '%"email.' || ev.type || '"%'
+          where ev.id = any(${hits.map((h) => h.id)}::uuid[])`.execute(trx);
         await sql`select 1 from emails where id = any(${lockOrder}::uuid[]) order by id for no key update`.execute(trx);
         // least() ignores NULLs: the earliest of the stored and the batch's first time.
         await sql`

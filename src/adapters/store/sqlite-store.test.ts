@@ -7,9 +7,11 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../ports/store.js';
 import { newId } from '../../lib/ids.js';
+import { migrationNames } from './migrations/index.js';
 import { openStore } from './open-store.js';
 import { createSqliteStore } from './sqlite-store.js';
 import type { SqliteStore } from './sqlite-store.js';
+import { defineWebhookContract } from './webhook.contract.js';
 import { defineStoreContract, FAIL_ON_UPDATE_SUBJECT, newEmail } from './store.contract.js';
 
 let dir = '';
@@ -29,6 +31,8 @@ async function openFresh(): Promise<Store> {
   paths.set(store, path);
   return store;
 }
+
+defineWebhookContract('SQLite', openFresh);
 
 defineStoreContract('SQLite', openFresh, {
   async failEmailUpdates(store) {
@@ -84,7 +88,7 @@ describe('SQLite store', () => {
     for (const out of outputs) expect(out).toEqual({ code: 0, stdout: 'ready\ndone\n', stderr: '' });
     const raw = new BetterSqlite3(path, { readonly: true });
     try {
-      expect(raw.prepare('select name from kysely_migration').pluck().all()).toEqual(['001_initial']);
+      expect(raw.prepare('select name from kysely_migration').pluck().all()).toEqual(await migrationNames());
     } finally {
       raw.close();
     }

@@ -84,7 +84,30 @@ export function createSqliteStore(path: string): SqliteStore {
       insert into email_events
         (id, project_id, email_id, type, created_at, ip, user_agent, referer, link_index, url, detail)
       values (@id, @projectId, @emailId, @type, @createdAt, @ip, @userAgent, @referer, @linkIndex, @url, null)`);
+    // Webhooks: the project's subscribed endpoints are read once per batch, and a delivery row is
+    // written beside each event, in the same transaction (the outbox).
+    const enabledEndpoints = raw.prepare<[string], { id: string; events: string }>(
+      `select id, events from webhook_endpoints where project_id = ? and enabled = 1`,
+    );
+    const insertDelivery = raw.prepare<[Record<string, unknown>]>(`
+      insert into webhook_deliveries
+        (endpoint_id, message_id, project_id, event_type, event_id, payload, status, attempts, next_attempt_at, created_at)
+      values (@endpointId, @eventId, @projectId, @type, @eventId, null, 'pending', 0, @createdAt, @createdAt)`);
     const txn = raw.transaction((hits: readonly TrackingHit[], totals: readonly HitTotals[]) => {
+      const subscribers = new Map<string, { opened: string[]; clicked: string[] }>();
+      const subscribersOf = (projectId: string) => {
+        let found = subscribers.get(projectId);
+        if (found === undefined) {
+          found = { opened: [], clicked: [] };
+          for (const e of enabledEndpoints.all(projectId)) {
+            const events = JSON.parse(e.events) as string[];
+            if (events.includes('email.opened')) found.opened.push(e.id);
+            if (events.includes('email.clicked')) found.clicked.push(e.id);
+          }
+          subscribers.set(projectId, found);
+        }
+        return found;
+      };
       const projectOf = new Map<string, string>();
       for (const t of totals) {
         const projectId = updateEmail.get({
@@ -113,6 +136,10 @@ export function createSqliteStore(path: string): SqliteStore {
           linkIndex: h.linkIndex,
           url: h.url,
         });
+        const type = h.type === 'opened' ? 'email.opened' : 'email.clicked';
+        for (const endpointId of subscribersOf(projectId)[h.type]) {
+          insertDelivery.run({ endpointId, eventId: h.id, projectId, type, createdAt: h.createdAt });
+        }
       }
     });
     return (hits, totals) => txn.immediate(hits, totals);

@@ -3,6 +3,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { columnTypes } from '../schema.js';
 import type { Backend } from '../schema.js';
 import { initialMigration } from './001_initial.js';
+import { webhooksMigration } from './002_webhooks.js';
 
 /**
  * The store's migrations, in code (no directory scanning, so they work from `dist/` and from
@@ -12,8 +13,14 @@ export function migrationProvider(backend: Backend): MigrationProvider {
   const t = columnTypes(backend);
   const migrations: Record<string, Migration> = {
     '001_initial': initialMigration(t),
+    '002_webhooks': webhooksMigration(t),
   };
   return { getMigrations: async () => migrations };
+}
+
+/** The names of every migration, in the order they run. */
+export async function migrationNames(): Promise<string[]> {
+  return Object.keys(await migrationProvider('sqlite').getMigrations()).sort();
 }
 
 /**

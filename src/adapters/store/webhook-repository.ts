@@ -1,0 +1,344 @@
+import { sql } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type {
+  WebhookDelivery,
+  WebhookDeliveryStatus,
+  WebhookDisabledReason,
+  WebhookEndpoint,
+  WebhookEventType,
+} from '../../core/model.js';
+import type { ClaimedWebhook, WebhookRepository } from '../../ports/store.js';
+import { normalizeId, pageCursor, pageLimit, requireId, toEmail, toEvent } from './rows.js';
+import type { Backend, Database, DbBool, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema.js';
+
+export function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    url: row.url,
+    description: row.description,
+    events: JSON.parse(row.events) as WebhookEventType[],
+    secret: row.secret,
+    previousSecret: row.previous_secret,
+    previousSecretUntil: row.previous_secret_until,
+    enabled: Boolean(row.enabled),
+    disabledReason: row.disabled_reason as WebhookDisabledReason | null,
+    failingSince: row.failing_since,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
+  return {
+    endpointId: row.endpoint_id,
+    messageId: row.message_id,
+    projectId: row.project_id,
+    eventType: row.event_type as WebhookEventType,
+    eventId: row.event_id,
+    payload: row.payload,
+    status: row.status as WebhookDeliveryStatus,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastAttemptAt: row.last_attempt_at,
+    lastStatusCode: row.last_status_code,
+    lastError: row.last_error,
+    lastDurationMs: row.last_duration_ms,
+    lastResponse: row.last_response,
+    createdAt: row.created_at,
+  };
+}
+
+/** `events` is a JSON array of strings: this matches one type in it on both backends. */
+function subscribes(type: string) {
+  return sql<boolean>`webhook_endpoints.events like ${`%${JSON.stringify(type)}%`}`;
+}
+
+/**
+ * Queues a delivery of one email event to each enabled endpoint of its project that subscribes to
+ * its type. Runs inside the transaction that writes the event (email.sent; opens and clicks are
+ * queued by each backend's writeHits, which batches this).
+ */
+export async function enqueueEventDeliveries(
+  trx: Transaction<Database>,
+  bool: (value: boolean) => DbBool,
+  event: { projectId: string; eventId: string; type: WebhookEventType; at: number },
+): Promise<void> {
+  await trx
+    .insertInto('webhook_deliveries')
+    .columns(['endpoint_id', 'message_id', 'project_id', 'event_type', 'event_id', 'payload', 'status', 'attempts', 'next_attempt_at', 'created_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('webhook_endpoints')
+        .select([
+          'webhook_endpoints.id',
+          sql.val(event.eventId).as('message_id'),
+          'webhook_endpoints.project_id',
+          sql.val(event.type).as('event_type'),
+          sql.val(event.eventId).as('event_id'),
+          sql.val(null).as('payload'),
+          sql.val('pending').as('status'),
+          sql.val(0).as('attempts'),
+          sql.val(event.at).as('next_attempt_at'),
+          sql.val(event.at).as('created_at'),
+        ])
+        .where('webhook_endpoints.project_id', '=', event.projectId)
+        .where('webhook_endpoints.enabled', '=', bool(true))
+        .where(subscribes(event.type)),
+    )
+    .execute();
+}
+
+export function webhookRepository(db: Kysely<Database>, backend: Backend, bool: (value: boolean) => DbBool): WebhookRepository {
+  async function endpointRow(q: Kysely<Database>, projectId: string, id: string) {
+    const pid = normalizeId(projectId);
+    const eid = normalizeId(id);
+    if (pid === undefined || eid === undefined) return undefined;
+    return q.selectFrom('webhook_endpoints').selectAll().where('id', '=', eid).where('project_id', '=', pid).executeTakeFirst();
+  }
+
+  return {
+    async createEndpoint(endpoint) {
+      const row = await db
+        .insertInto('webhook_endpoints')
+        .values({
+          id: requireId(endpoint.id, 'endpoint id'),
+          project_id: requireId(endpoint.projectId, 'project id'),
+          url: endpoint.url,
+          description: endpoint.description,
+          events: JSON.stringify(endpoint.events),
+          secret: endpoint.secret,
+          previous_secret: null,
+          previous_secret_until: null,
+          enabled: bool(endpoint.enabled),
+          disabled_reason: null,
+          failing_since: null,
+          created_at: endpoint.createdAt,
+          updated_at: endpoint.updatedAt,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toEndpoint(row);
+    },
+
+    async getEndpoint(projectId, id) {
+      const row = await endpointRow(db, projectId, id);
+      return row && toEndpoint(row);
+    },
+
+    async listEndpoints(projectId, page) {
+      const limit = pageLimit(page);
+      const pid = normalizeId(projectId);
+      const after = pageCursor(page);
+      if (limit === 0 || pid === undefined || after === null) return [];
+      let q = db.selectFrom('webhook_endpoints').selectAll().where('project_id', '=', pid);
+      if (after !== undefined) q = q.where('id', '<', after);
+      return (await q.orderBy('id', 'desc').limit(limit).execute()).map(toEndpoint);
+    },
+
+    async updateEndpoint(projectId, id, patch, at) {
+      const existing = await endpointRow(db, projectId, id);
+      if (existing === undefined) return undefined;
+      const row = await db
+        .updateTable('webhook_endpoints')
+        .set({
+          updated_at: at,
+          ...(patch.url !== undefined ? { url: patch.url } : {}),
+          ...(patch.events !== undefined ? { events: JSON.stringify(patch.events) } : {}),
+          ...(patch.description !== undefined ? { description: patch.description } : {}),
+          ...(patch.enabled === true ? { enabled: bool(true), disabled_reason: null, failing_since: null } : {}),
+          ...(patch.enabled === false ? { enabled: bool(false), disabled_reason: 'manual' } : {}),
+          ...(patch.rotate !== undefined
+            ? { secret: patch.rotate.secret, previous_secret: existing.secret, previous_secret_until: patch.rotate.previousUntil }
+            : {}),
+        })
+        .where('id', '=', existing.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toEndpoint(row);
+    },
+
+    async deleteEndpoint(projectId, id) {
+      const existing = await endpointRow(db, projectId, id);
+      if (existing === undefined) return false;
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('webhook_deliveries').where('endpoint_id', '=', existing.id).execute();
+        await trx.deleteFrom('webhook_endpoints').where('id', '=', existing.id).execute();
+      });
+      return true;
+    },
+
+    async enqueue(message, onlyEndpointId) {
+      const pid = requireId(message.projectId, 'project id');
+      let q = db
+        .selectFrom('webhook_endpoints')
+        .select('id')
+        .where('project_id', '=', pid)
+        .where('enabled', '=', bool(true));
+      if (onlyEndpointId !== undefined) q = q.where('id', '=', requireId(onlyEndpointId, 'endpoint id'));
+      else q = q.where(subscribes(message.eventType));
+      const endpoints = await q.execute();
+      if (endpoints.length === 0) return 0;
+      await db
+        .insertInto('webhook_deliveries')
+        .values(
+          endpoints.map((e) => ({
+            endpoint_id: e.id,
+            message_id: requireId(message.messageId, 'message id'),
+            project_id: pid,
+            event_type: message.eventType,
+            event_id: null,
+            payload: message.payload,
+            status: 'pending',
+            attempts: 0,
+            next_attempt_at: message.createdAt,
+            created_at: message.createdAt,
+          })),
+        )
+        .execute();
+      return endpoints.length;
+    },
+
+    async claimDue(now, leaseUntil, limit) {
+      if (!Number.isSafeInteger(limit) || limit <= 0) return [];
+      const claimed = await db.transaction().execute(async (trx) => {
+        let due = trx
+          .selectFrom('webhook_deliveries')
+          .select(['endpoint_id', 'message_id'])
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', now)
+          .orderBy('next_attempt_at')
+          .limit(limit);
+        // SKIP LOCKED: rows another node is claiming are passed over, not waited for.
+        if (backend === 'postgres') due = due.forUpdate().skipLocked();
+        const keys = await due.execute();
+        const rows: Selectable<WebhookDeliveriesTable>[] = [];
+        for (const key of keys) {
+          const row = await trx
+            .updateTable('webhook_deliveries')
+            .set({ next_attempt_at: leaseUntil })
+            .where('endpoint_id', '=', key.endpoint_id)
+            .where('message_id', '=', key.message_id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          rows.push(row);
+        }
+        return rows;
+      });
+      const out: ClaimedWebhook[] = [];
+      for (const row of claimed) {
+        const endpoint = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', row.endpoint_id).executeTakeFirst();
+        if (endpoint === undefined) continue;
+        const event = row.event_id === null ? undefined : await db.selectFrom('email_events').selectAll().where('id', '=', row.event_id).executeTakeFirst();
+        const email = event === undefined ? undefined : await db.selectFrom('emails').selectAll().where('id', '=', event.email_id).executeTakeFirst();
+        out.push({
+          delivery: toDelivery(row),
+          endpoint: toEndpoint(endpoint),
+          event: event ? toEvent(event) : null,
+          email: email ? toEmail(email) : null,
+        });
+      }
+      return out;
+    },
+
+    async recordAttempt(attempt) {
+      const endpointId = requireId(attempt.endpointId, 'endpoint id');
+      const messageId = requireId(attempt.messageId, 'message id');
+      await db.transaction().execute(async (trx) => {
+        const status: WebhookDeliveryStatus =
+          attempt.outcome === 'delivered' ? 'delivered' : attempt.outcome === 'retry' ? 'pending' : 'failed';
+        await trx
+          .updateTable('webhook_deliveries')
+          .set((eb) => ({
+            status,
+            attempts: eb('attempts', '+', 1),
+            next_attempt_at: attempt.outcome === 'retry' ? (attempt.retryAt ?? attempt.at) : null,
+            last_attempt_at: attempt.at,
+            last_status_code: attempt.statusCode,
+            last_error: attempt.error,
+            last_duration_ms: attempt.durationMs,
+            last_response: attempt.response,
+          }))
+          .where('endpoint_id', '=', endpointId)
+          .where('message_id', '=', messageId)
+          .execute();
+        const delivered = attempt.outcome === 'delivered';
+        await trx
+          .updateTable('webhook_endpoints')
+          .set((eb) => ({
+            // A success ends the run of failures; the first failure starts one.
+            failing_since: delivered ? null : eb.fn.coalesce('failing_since', sql.val(attempt.at)),
+            ...(attempt.disableEndpoint ? { enabled: bool(false), disabled_reason: attempt.disableEndpoint, updated_at: attempt.at } : {}),
+          }))
+          .where('id', '=', endpointId)
+          .execute();
+      });
+    },
+
+    async listDeliveries(projectId, endpointId, page) {
+      const limit = pageLimit(page);
+      const pid = normalizeId(projectId);
+      const eid = normalizeId(endpointId);
+      const after = pageCursor(page);
+      if (limit === 0 || pid === undefined || eid === undefined || after === null) return [];
+      let q = db.selectFrom('webhook_deliveries').selectAll().where('project_id', '=', pid).where('endpoint_id', '=', eid);
+      if (after !== undefined) q = q.where('message_id', '<', after);
+      return (await q.orderBy('message_id', 'desc').limit(limit).execute()).map(toDelivery);
+    },
+
+    async retryDelivery(projectId, endpointId, messageId, at) {
+      const pid = normalizeId(projectId);
+      const eid = normalizeId(endpointId);
+      const mid = normalizeId(messageId);
+      if (pid === undefined || eid === undefined || mid === undefined) return undefined;
+      const row = await db
+        .updateTable('webhook_deliveries')
+        .set({ status: 'pending', next_attempt_at: at })
+        .where('project_id', '=', pid)
+        .where('endpoint_id', '=', eid)
+        .where('message_id', '=', mid)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toDelivery(row);
+    },
+
+    async replay(projectId, endpointId, since, at, limit) {
+      const endpoint = await endpointRow(db, projectId, endpointId);
+      if (endpoint === undefined) return 0;
+      const types = (JSON.parse(endpoint.events) as string[]).filter((t) => t.startsWith('email.')).map((t) => t.slice('email.'.length));
+      if (types.length === 0) return 0;
+      const events = await db
+        .selectFrom('email_events')
+        .select(['id', 'type'])
+        .where('project_id', '=', endpoint.project_id)
+        .where('created_at', '>=', since)
+        .where('type', 'in', types)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      // In chunks: SQLite binds at most 32,766 parameters per statement.
+      for (let i = 0; i < events.length; i += 500) {
+        await db
+          .insertInto('webhook_deliveries')
+          .values(
+            events.slice(i, i + 500).map((e) => ({
+              endpoint_id: endpoint.id,
+              message_id: e.id,
+              project_id: endpoint.project_id,
+              event_type: `email.${e.type}`,
+              event_id: e.id,
+              payload: null,
+              status: 'pending',
+              attempts: 0,
+              next_attempt_at: at,
+              created_at: at,
+            })),
+          )
+          // A message already delivered (or failed) is sent again, under the same webhook-id.
+          .onConflict((oc) => oc.columns(['endpoint_id', 'message_id']).doUpdateSet({ status: 'pending', next_attempt_at: at }))
+          .execute();
+      }
+      return events.length;
+    },
+  };
+}
