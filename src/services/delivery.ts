@@ -1,6 +1,7 @@
 import type { Clock } from '../ports/clock.js';
 import { type Mailer, PermanentDeliveryError } from '../ports/mailer.js';
 import type { Store } from '../ports/store.js';
+import { BackgroundJob } from './background-job.js';
 import { outgoingMessage } from './emails.js';
 
 /** Waits between attempts: 1 min, 5 min, 30 min, 2 h, then the email fails. */
@@ -16,9 +17,7 @@ export interface DeliveryLogger {
 
 /** The background job that hands queued emails to the SMTP relay. */
 export class DeliveryWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly job: BackgroundJob;
   private stopped = false;
 
   constructor(
@@ -26,25 +25,24 @@ export class DeliveryWorker {
     private readonly mailer: Mailer,
     private readonly clock: Clock,
     private readonly log: DeliveryLogger,
-    private readonly pollMs = 1000,
-  ) {}
+    pollMs = 1000,
+  ) {
+    this.job = new BackgroundJob('delivery', () => this.runOnce(), log, pollMs);
+  }
 
   start(): void {
     this.stopped = false;
-    this.schedule(0);
+    this.job.start();
   }
 
   /** Asks for a pass now (an email was just queued). */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.running) this.again = true;
-    else this.schedule(0);
+    this.job.nudge();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.job.stop();
   }
 
   /** One pass: delivers every email due now. */
@@ -59,23 +57,6 @@ export class DeliveryWorker {
       }
       if (due.length < BATCH || this.stopped) return delivered;
     }
-  }
-
-  private schedule(delay: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.runOnce()
-        .catch((err) => this.log.error({ err }, 'delivery pass failed'))
-        .then(() => {
-          this.running = null;
-          if (this.stopped) return;
-          const again = this.again;
-          this.again = false;
-          this.schedule(again ? 0 : this.pollMs);
-        });
-    }, delay);
-    this.timer.unref();
   }
 
   private async deliver(emailId: string, attempts: number, message: ReturnType<typeof outgoingMessage>): Promise<void> {
