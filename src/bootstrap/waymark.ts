@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { nodemailerComposer, SmtpMailer } from '../adapters/mail/nodemailer.js';
 import { openStore } from '../adapters/store/index.js';
+import { HttpWebhookSender } from '../adapters/webhooks/http-sender.js';
 import type { Config } from '../config/config.js';
 import type { Keyring } from '../core/tokens/index.js';
 import { buildApp } from '../http/app.js';
@@ -14,6 +15,8 @@ import { EmailService } from '../services/emails.js';
 import { HitRecorder } from '../services/hit-recorder.js';
 import { ensureDefaultProject } from '../services/projects.js';
 import { TrackingService } from '../services/tracking.js';
+import { WebhookWorker } from '../services/webhook-worker.js';
+import { WebhookService } from '../services/webhooks.js';
 
 export interface WaymarkOptions {
   keyring: Keyring;
@@ -29,6 +32,7 @@ export interface Waymark {
   apiKeys: ApiKeyService;
   recorder: HitRecorder;
   delivery: DeliveryWorker | null;
+  webhookWorker: WebhookWorker;
   /** The admin key created on first start, if this start created one. */
   firstAdminKey: string | null;
   defaultProjectId: string;
@@ -60,8 +64,13 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
       onQueued: () => delivery?.nudge(),
     });
     const tracking = new TrackingService(options.keyring, recorder, clock, log);
+    const webhookSender = new HttpWebhookSender({ allowPrivate: config.webhookAllowPrivate });
+    const webhookWorker = new WebhookWorker(store, webhookSender, clock, log.child({ job: 'webhooks' }), {
+      disableAfterMs: config.webhookDisableAfterMs,
+    });
+    const webhooks = new WebhookService(store, webhookSender, clock, () => webhookWorker.nudge());
     const app = await buildApp(
-      { emails, apiKeys, tracking },
+      { emails, apiKeys, tracking, webhooks },
       {
         logger: log,
         publicUrl: config.publicUrl,
@@ -77,16 +86,19 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
       apiKeys,
       recorder,
       delivery,
+      webhookWorker,
       firstAdminKey,
       defaultProjectId: project.id,
       async listen() {
         const address = await app.listen({ port: config.port, host: config.host });
         delivery?.start();
+        webhookWorker.start();
         return address;
       },
       async close() {
         await app.close();
         await delivery?.stop();
+        await webhookWorker.stop();
         mailer?.close();
         await recorder.flush();
         await store.close();

@@ -19,6 +19,10 @@ export interface Config {
   bodyLimitBytes: number;
   /** Serve the tracking routes before Fastify's router; off only to measure the difference. */
   trackingFastPath: boolean;
+  /** WAYMARK_WEBHOOK_ALLOW_PRIVATE=1: webhooks may go to private and loopback addresses. */
+  webhookAllowPrivate: boolean;
+  /** An endpoint that has failed for this long is disabled (WAYMARK_WEBHOOK_DISABLE_AFTER_HOURS). */
+  webhookDisableAfterMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -66,7 +70,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     logLevel,
     bodyLimitBytes,
     trackingFastPath: env.WAYMARK_TRACKING_FAST_PATH !== '0',
+    webhookAllowPrivate: parseFlag('WAYMARK_WEBHOOK_ALLOW_PRIVATE', env.WAYMARK_WEBHOOK_ALLOW_PRIVATE),
+    webhookDisableAfterMs: parsePositiveInt('WAYMARK_WEBHOOK_DISABLE_AFTER_HOURS', nonEmpty(env.WAYMARK_WEBHOOK_DISABLE_AFTER_HOURS) ?? '120') * 3_600_000,
   };
+}
+
+function parseFlag(name: string, value: string | undefined): boolean {
+  const v = nonEmpty(value);
+  if (v === undefined || v === '0' || v === 'false') return false;
+  if (v === '1' || v === 'true') return true;
+  throw new ConfigError(`${name} must be 1 or 0 (got "${v}")`);
 }
 
 function validateSecret(spec: string): void {

@@ -14,10 +14,21 @@ import { listEmailEventsRoute } from './routes/v1/emails/list-email-events.js';
 import { listEmailsRoute } from './routes/v1/emails/list-emails.js';
 import { listEventsRoute } from './routes/v1/events/list-events.js';
 import { trackingRoutes } from './routes/v1/track/tracking-routes.js';
+import { createWebhookRoute } from './routes/v1/webhooks/create-webhook.js';
+import { listWebhooksRoute } from './routes/v1/webhooks/list-webhooks.js';
+import { getWebhookRoute } from './routes/v1/webhooks/get-webhook.js';
+import { updateWebhookRoute } from './routes/v1/webhooks/update-webhook.js';
+import { deleteWebhookRoute } from './routes/v1/webhooks/delete-webhook.js';
+import { rotateWebhookSecretRoute } from './routes/v1/webhooks/rotate-webhook-secret.js';
+import { testWebhookRoute } from './routes/v1/webhooks/test-webhook.js';
+import { listWebhookDeliveriesRoute } from './routes/v1/webhooks/list-webhook-deliveries.js';
+import { retryWebhookDeliveryRoute } from './routes/v1/webhooks/retry-webhook-delivery.js';
+import { replayWebhookRoute } from './routes/v1/webhooks/replay-webhook.js';
 import { apiKeySchema } from './schemas/api-key.js';
 import { errorSchema } from './schemas/common.js';
 import { emailSchema } from './schemas/email.js';
 import { eventSchema } from './schemas/event.js';
+import { webhookDeliverySchema, webhookEndpointSchema } from './schemas/webhook.js';
 import { createTrackingHandler } from './tracking-handler.js';
 
 export interface AppOptions {
@@ -57,7 +68,7 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
       security: [{ bearer: [] }],
     },
   });
-  for (const schema of [errorSchema, emailSchema, eventSchema, apiKeySchema]) app.addSchema(schema);
+  for (const schema of [errorSchema, emailSchema, eventSchema, apiKeySchema, webhookEndpointSchema, webhookDeliverySchema]) app.addSchema(schema);
   // JSON only: without this Fastify parses text/plain into a string, which then fails validation as 422.
   app.removeContentTypeParser('text/plain');
   installErrorHandlers(app);
@@ -73,6 +84,16 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
   listEventsRoute(app, deps);
   createApiKeyRoute(app, deps);
   listApiKeysRoute(app, deps);
+  createWebhookRoute(app, deps);
+  listWebhooksRoute(app, deps);
+  getWebhookRoute(app, deps);
+  updateWebhookRoute(app, deps);
+  deleteWebhookRoute(app, deps);
+  rotateWebhookSecretRoute(app, deps);
+  testWebhookRoute(app, deps);
+  listWebhookDeliveriesRoute(app, deps);
+  retryWebhookDeliveryRoute(app, deps);
+  replayWebhookRoute(app, deps);
   trackingRoutes(app, tracking);
   return app;
 }

@@ -200,8 +200,9 @@ export interface WebhookRepository {
   /**
    * Claims up to `limit` deliveries due at `now` and pushes their next attempt to `leaseUntil`, so a
    * crashed worker's claim lapses. On PostgreSQL each delivery goes to exactly one node.
+   * Deliveries to `exceptEndpoints` (still busy on this node) are left alone.
    */
-  claimDue(now: number, leaseUntil: number, limit: number): Promise<ClaimedWebhook[]>;
+  claimDue(now: number, leaseUntil: number, limit: number, exceptEndpoints?: readonly string[]): Promise<ClaimedWebhook[]>;
   recordAttempt(attempt: WebhookAttempt): Promise<void>;
   /** Newest first; the cursor is a message id. */
   listDeliveries(projectId: string, endpointId: string, page: Page): Promise<WebhookDelivery[]>;

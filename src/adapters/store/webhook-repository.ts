@@ -199,8 +199,9 @@ export function webhookRepository(db: Kysely<Database>, backend: Backend, bool: 
       return endpoints.length;
     },
 
-    async claimDue(now, leaseUntil, limit) {
+    async claimDue(now, leaseUntil, limit, exceptEndpoints = []) {
       if (!Number.isSafeInteger(limit) || limit <= 0) return [];
+      const except = exceptEndpoints.map((id) => requireId(id, 'endpoint id'));
       const claimed = await db.transaction().execute(async (trx) => {
         let due = trx
           .selectFrom('webhook_deliveries')
@@ -209,6 +210,7 @@ export function webhookRepository(db: Kysely<Database>, backend: Backend, bool: 
           .where('next_attempt_at', '<=', now)
           .orderBy('next_attempt_at')
           .limit(limit);
+        if (except.length > 0) due = due.where('endpoint_id', 'not in', except);
         // SKIP LOCKED: rows another node is claiming are passed over, not waited for.
         if (backend === 'postgres') due = due.forUpdate().skipLocked();
         const keys = await due.execute();

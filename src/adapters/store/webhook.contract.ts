@@ -112,6 +112,16 @@ export function defineWebhookContract(name: string, open: () => Promise<Store>):
       expect(await store.webhooks.claimDue(T0 + 1_000, T0 + 2_000, 10)).toHaveLength(1);
     });
 
+    it('leaves the deliveries of endpoints it is told are busy', async () => {
+      const busy = await store.webhooks.createEndpoint(endpoint(['email.opened']));
+      const free = await store.webhooks.createEndpoint(endpoint(['email.opened']));
+      const e = await email();
+      await store.events.appendHits([hit(e.id, 'opened', T0)]);
+      const claimed = await store.webhooks.claimDue(T0 + 1, T0 + 1_000, 10, [busy.id]);
+      expect(claimed.map((c) => c.endpoint.id)).toEqual([free.id]);
+      expect((await store.webhooks.claimDue(T0 + 1, T0 + 1_000, 10)).map((c) => c.endpoint.id)).toEqual([busy.id]);
+    });
+
     it('gives each due delivery to one of two concurrent claims', async () => {
       await store.webhooks.createEndpoint(endpoint(['email.opened']));
       const e = await email();

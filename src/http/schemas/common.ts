@@ -47,14 +47,15 @@ export function listSchema(itemRef: string) {
 }
 
 /** Fetches one item more than asked, to know whether another page exists. */
-export async function paginate<T extends { id: string }>(
+export async function paginate<T>(
   page: PageQuery,
   fetch: (limit: number, after?: string) => Promise<T[]>,
+  cursorOf: (item: T) => string = (item) => (item as { id: string }).id,
 ): Promise<{ items: T[]; hasMore: boolean; nextCursor: string | null }> {
   const rows = await fetch(page.limit + 1, page.after);
   const hasMore = rows.length > page.limit;
   const items = hasMore ? rows.slice(0, page.limit) : rows;
-  return { items, hasMore, nextCursor: hasMore ? items[items.length - 1]!.id : null };
+  return { items, hasMore, nextCursor: hasMore ? cursorOf(items[items.length - 1]!) : null };
 }
 
 export function iso(ms: number | null): string | null {

@@ -1,0 +1,36 @@
+import type { Email, EmailEvent, WebhookEventType } from '../model.js';
+
+/** The JSON sent for an email event: `{ type, created_at, data }` (see the README's Webhooks section). */
+export function emailEventPayload(type: WebhookEventType, event: EmailEvent, email: Email): string {
+  const data: Record<string, unknown> = {
+    email_id: email.id,
+    from: email.from,
+    to: email.to,
+    subject: email.subject,
+    tags: email.tags,
+    created_at: iso(email.createdAt),
+  };
+  if (event.type === 'sent') data.status = email.status === 'captured' ? 'captured' : 'sent';
+  if (event.type === 'opened') {
+    data.open = { ip_address: event.ip, user_agent: event.userAgent, timestamp: iso(event.createdAt) };
+  }
+  if (event.type === 'clicked') {
+    data.click = {
+      link: event.url,
+      link_index: event.linkIndex,
+      ip_address: event.ip,
+      user_agent: event.userAgent,
+      timestamp: iso(event.createdAt),
+    };
+  }
+  return JSON.stringify({ type, created_at: iso(event.createdAt), data });
+}
+
+/** Any other event: `{ type, created_at, data }` with the data given. */
+export function eventPayload(type: WebhookEventType, at: number, data: Record<string, unknown>): string {
+  return JSON.stringify({ type, created_at: iso(at), data });
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

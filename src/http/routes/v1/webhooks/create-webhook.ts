@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import type { WebhookEventType } from '../../../../core/model.js';
+import { requireKey } from '../../../auth.js';
+import type { HttpDeps } from '../../../deps.js';
+import { authErrors, errorRef } from '../../../schemas/common.js';
+import { webhookEndpointJson, webhookEventsProperty, webhookUrlProperty } from '../../../schemas/webhook.js';
+
+export function createWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
+  app.post<{ Body: { url: string; events: WebhookEventType[]; description?: string } }>(
+    '/v1/webhooks',
+    {
+      config: { role: 'admin' },
+      schema: {
+        summary: 'Create a webhook endpoint (admin). Its signing secret is in the response, this once.',
+        tags: ['webhooks'],
+        body: {
+          type: 'object',
+          required: ['url', 'events'],
+          additionalProperties: false,
+          properties: { url: webhookUrlProperty, events: webhookEventsProperty, description: { type: 'string', maxLength: 500 } },
+        },
+        response: {
+          201: {
+            type: 'object',
+            properties: { secret: { type: 'string', description: 'whsec_…, for Standard Webhooks verification' }, endpoint: { $ref: 'WebhookEndpoint#' } },
+          },
+          ...authErrors,
+          422: errorRef,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { projectId } = requireKey(request);
+      const endpoint = await deps.webhooks.create(projectId, request.body);
+      return reply.status(201).send({ secret: endpoint.secret, endpoint: webhookEndpointJson(endpoint, deps.webhooks.now()) });
+    },
+  );
+}
