@@ -100,10 +100,12 @@ export class WebhookWorker {
   }
 
   private async runLane(endpointId: string, queue: ClaimedWebhook[]): Promise<void> {
+    // Once an attempt disables the endpoint, the rest of the lane is not sent.
+    const lane = { disabled: false };
     const next = async (): Promise<void> => {
       for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
         try {
-          await this.deliver(c);
+          await this.deliver(c, lane);
         } catch (err) {
           this.log.error({ err, endpointId, messageId: c.delivery.messageId }, 'webhook delivery not recorded');
         }
@@ -113,11 +115,11 @@ export class WebhookWorker {
     await Promise.all(Array.from({ length: Math.min(this.perEndpoint, queue.length) }, next));
   }
 
-  private async deliver(claimed: ClaimedWebhook): Promise<void> {
+  private async deliver(claimed: ClaimedWebhook, lane: { disabled: boolean }): Promise<void> {
     const { delivery, endpoint } = claimed;
     const body = this.payloadOf(claimed);
     const base = { endpointId: endpoint.id, messageId: delivery.messageId };
-    if (body === null || !endpoint.enabled) {
+    if (body === null || !endpoint.enabled || lane.disabled) {
       // The event or email is gone (or the endpoint was disabled after the claim): nothing to send.
       await this.store.webhooks.recordAttempt({
         ...base, at: this.clock.now(), statusCode: null, durationMs: 0, response: null, outcome: 'failed',
@@ -156,6 +158,7 @@ export class WebhookWorker {
       attempt = this.failure({ ...base, at, statusCode: null, durationMs: at - started, response: null, error }, claimed, null);
     }
     await this.store.webhooks.recordAttempt(attempt);
+    if (attempt.disableEndpoint) lane.disabled = true;
     if (attempt.disableEndpoint) this.log.warn({ endpointId: endpoint.id, reason: attempt.disableEndpoint }, 'webhook endpoint disabled');
   }
 
