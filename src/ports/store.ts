@@ -167,6 +167,11 @@ export interface WebhookMessage {
 export interface WebhookAttempt {
   endpointId: string;
   messageId: string;
+  /**
+   * The lease the delivery was claimed under (its next_attempt_at after the claim). If the delivery
+   * was queued again meanwhile (manual retry, replay), the attempt is logged but does not undo that.
+   */
+  claimedUntil: number;
   at: number;
   statusCode: number | null;
   error: string | null;
@@ -203,7 +208,8 @@ export interface WebhookRepository {
    * Deliveries to `exceptEndpoints` (still busy on this node) are left alone.
    */
   claimDue(now: number, leaseUntil: number, limit: number, exceptEndpoints?: readonly string[]): Promise<ClaimedWebhook[]>;
-  recordAttempt(attempt: WebhookAttempt): Promise<void>;
+  /** Records attempts (and what they do to their endpoints) in one transaction. */
+  recordAttempts(attempts: readonly WebhookAttempt[]): Promise<void>;
   /** Newest first; the cursor is a message id. */
   listDeliveries(projectId: string, endpointId: string, page: Page): Promise<WebhookDelivery[]>;
   /** Makes a delivery due now again (manual retry). Undefined when there is no such delivery. */

@@ -6,6 +6,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Store, WebhookAttempt } from '../ports/store.js';
 import { type WebhookSender, WebhookSendError } from '../ports/webhook-sender.js';
 import { BackgroundJob, type JobLogger } from './background-job.js';
+import { GroupCommit } from './group-commit.js';
 
 export const WEBHOOK_TIMEOUT_MS = 15_000;
 /** A claim lapses after this, so a crashed node's deliveries are sent by another (at least once). */
@@ -40,6 +41,8 @@ export class WebhookWorker {
   private readonly maxInFlight: number;
   private readonly perEndpoint: number;
   private readonly random: () => number;
+  /** Attempts finishing together are recorded in one transaction. */
+  private readonly attempts: GroupCommit<WebhookAttempt>;
 
   constructor(
     private readonly store: Store,
@@ -52,6 +55,7 @@ export class WebhookWorker {
     this.perEndpoint = options.perEndpoint ?? 4;
     this.random = options.random ?? Math.random;
     this.job = new BackgroundJob('webhooks', () => this.runOnce(), log, options.pollMs ?? 500);
+    this.attempts = new GroupCommit((attempts) => store.webhooks.recordAttempts(attempts));
   }
 
   start(): void {
@@ -118,10 +122,10 @@ export class WebhookWorker {
   private async deliver(claimed: ClaimedWebhook, lane: { disabled: boolean }): Promise<void> {
     const { delivery, endpoint } = claimed;
     const body = this.payloadOf(claimed);
-    const base = { endpointId: endpoint.id, messageId: delivery.messageId };
+    const base = { endpointId: endpoint.id, messageId: delivery.messageId, claimedUntil: delivery.nextAttemptAt ?? 0 };
     if (body === null || !endpoint.enabled || lane.disabled) {
       // The event or email is gone (or the endpoint was disabled after the claim): nothing to send.
-      await this.store.webhooks.recordAttempt({
+      await this.attempts.record({
         ...base, at: this.clock.now(), statusCode: null, durationMs: 0, response: null, outcome: 'failed',
         error: body === null ? 'the event no longer exists' : 'the endpoint is disabled',
       });
@@ -157,7 +161,7 @@ export class WebhookWorker {
       const error = err instanceof WebhookSendError ? err.message : `request failed: ${(err as Error).message}`;
       attempt = this.failure({ ...base, at, statusCode: null, durationMs: at - started, response: null, error }, claimed, null);
     }
-    await this.store.webhooks.recordAttempt(attempt);
+    await this.attempts.record(attempt);
     if (attempt.disableEndpoint) lane.disabled = true;
     if (attempt.disableEndpoint) this.log.warn({ endpointId: endpoint.id, reason: attempt.disableEndpoint }, 'webhook endpoint disabled');
   }

@@ -227,12 +227,25 @@ export function webhookRepository(db: Kysely<Database>, backend: Backend, bool: 
         }
         return rows;
       });
+      if (claimed.length === 0) return [];
+      const unique = <T>(xs: T[]) => [...new Set(xs)];
+      const endpoints = new Map(
+        (await db.selectFrom('webhook_endpoints').selectAll().where('id', 'in', unique(claimed.map((r) => r.endpoint_id))).execute()).map((r) => [r.id, r]),
+      );
+      const eventIds = unique(claimed.flatMap((r) => (r.event_id === null ? [] : [r.event_id])));
+      const events = new Map(
+        eventIds.length === 0 ? [] : (await db.selectFrom('email_events').selectAll().where('id', 'in', eventIds).execute()).map((r) => [r.id, r]),
+      );
+      const emailIds = unique([...events.values()].map((e) => e.email_id));
+      const emails = new Map(
+        emailIds.length === 0 ? [] : (await db.selectFrom('emails').selectAll().where('id', 'in', emailIds).execute()).map((r) => [r.id, r]),
+      );
       const out: ClaimedWebhook[] = [];
       for (const row of claimed) {
-        const endpoint = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', row.endpoint_id).executeTakeFirst();
+        const endpoint = endpoints.get(row.endpoint_id);
         if (endpoint === undefined) continue;
-        const event = row.event_id === null ? undefined : await db.selectFrom('email_events').selectAll().where('id', '=', row.event_id).executeTakeFirst();
-        const email = event === undefined ? undefined : await db.selectFrom('emails').selectAll().where('id', '=', event.email_id).executeTakeFirst();
+        const event = row.event_id === null ? undefined : events.get(row.event_id);
+        const email = event === undefined ? undefined : emails.get(event.email_id);
         out.push({
           delivery: toDelivery(row),
           endpoint: toEndpoint(endpoint),
@@ -243,37 +256,42 @@ export function webhookRepository(db: Kysely<Database>, backend: Backend, bool: 
       return out;
     },
 
-    async recordAttempt(attempt) {
-      const endpointId = requireId(attempt.endpointId, 'endpoint id');
-      const messageId = requireId(attempt.messageId, 'message id');
+    async recordAttempts(attempts) {
+      if (attempts.length === 0) return;
       await db.transaction().execute(async (trx) => {
-        const status: WebhookDeliveryStatus =
-          attempt.outcome === 'delivered' ? 'delivered' : attempt.outcome === 'retry' ? 'pending' : 'failed';
-        await trx
-          .updateTable('webhook_deliveries')
-          .set((eb) => ({
-            status,
-            attempts: eb('attempts', '+', 1),
-            next_attempt_at: attempt.outcome === 'retry' ? (attempt.retryAt ?? attempt.at) : null,
-            last_attempt_at: attempt.at,
-            last_status_code: attempt.statusCode,
-            last_error: attempt.error,
-            last_duration_ms: attempt.durationMs,
-            last_response: attempt.response,
-          }))
-          .where('endpoint_id', '=', endpointId)
-          .where('message_id', '=', messageId)
-          .execute();
-        const delivered = attempt.outcome === 'delivered';
-        await trx
-          .updateTable('webhook_endpoints')
-          .set((eb) => ({
-            // A success ends the run of failures; the first failure starts one.
-            failing_since: delivered ? null : eb.fn.coalesce('failing_since', sql.val(attempt.at)),
-            ...(attempt.disableEndpoint ? { enabled: bool(false), disabled_reason: attempt.disableEndpoint, updated_at: attempt.at } : {}),
-          }))
-          .where('id', '=', endpointId)
-          .execute();
+        for (const attempt of attempts) {
+          const endpointId = requireId(attempt.endpointId, 'endpoint id');
+          const messageId = requireId(attempt.messageId, 'message id');
+          const status: WebhookDeliveryStatus =
+            attempt.outcome === 'delivered' ? 'delivered' : attempt.outcome === 'retry' ? 'pending' : 'failed';
+          const next = attempt.outcome === 'retry' ? (attempt.retryAt ?? attempt.at) : null;
+          const stillClaimed = sql<boolean>`next_attempt_at = ${attempt.claimedUntil}`;
+          await trx
+            .updateTable('webhook_deliveries')
+            .set((eb) => ({
+              status: sql<string>`case when ${stillClaimed} then ${status} else status end`,
+              attempts: eb('attempts', '+', 1),
+              next_attempt_at: sql<number | null>`case when ${stillClaimed} then ${next} else next_attempt_at end`,
+              last_attempt_at: attempt.at,
+              last_status_code: attempt.statusCode,
+              last_error: attempt.error,
+              last_duration_ms: attempt.durationMs,
+              last_response: attempt.response,
+            }))
+            .where('endpoint_id', '=', endpointId)
+            .where('message_id', '=', messageId)
+            .execute();
+          const delivered = attempt.outcome === 'delivered';
+          await trx
+            .updateTable('webhook_endpoints')
+            .set((eb) => ({
+              // A success ends the run of failures; the first failure starts one.
+              failing_since: delivered ? null : eb.fn.coalesce('failing_since', sql.val(attempt.at)),
+              ...(attempt.disableEndpoint ? { enabled: bool(false), disabled_reason: attempt.disableEndpoint, updated_at: attempt.at } : {}),
+            }))
+            .where('id', '=', endpointId)
+            .execute();
+        }
       });
     },
 

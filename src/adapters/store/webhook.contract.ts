@@ -139,17 +139,50 @@ export function defineWebhookContract(name: string, open: () => Promise<Store>):
       await store.events.appendHits([h1!, h2!, h3!]);
       const base = { endpointId: ep.id, durationMs: 12, error: null, response: 'ok' };
 
-      await store.webhooks.recordAttempt({ ...base, messageId: h1!.id, at: T0 + 100, statusCode: 500, outcome: 'retry', retryAt: T0 + 5_100 });
+      await store.webhooks.recordAttempts([{ ...base, messageId: h1!.id, claimedUntil: T0, at: T0 + 100, statusCode: 500, outcome: 'retry', retryAt: T0 + 5_100 }]);
       expect((await store.webhooks.getEndpoint(projectId, ep.id))?.failingSince).toBe(T0 + 100);
-      await store.webhooks.recordAttempt({ ...base, messageId: h2!.id, at: T0 + 200, statusCode: 200, outcome: 'delivered' });
+      await store.webhooks.recordAttempts([{ ...base, messageId: h2!.id, claimedUntil: T0 + 1, at: T0 + 200, statusCode: 200, outcome: 'delivered' }]);
       expect((await store.webhooks.getEndpoint(projectId, ep.id))?.failingSince).toBeNull();
-      await store.webhooks.recordAttempt({ ...base, messageId: h3!.id, at: T0 + 300, statusCode: 410, outcome: 'failed', disableEndpoint: 'gone' });
+      await store.webhooks.recordAttempts([{ ...base, messageId: h3!.id, claimedUntil: T0 + 2, at: T0 + 300, statusCode: 410, outcome: 'failed', disableEndpoint: 'gone' }]);
 
       const byId = new Map((await store.webhooks.listDeliveries(projectId, ep.id, { limit: 10 })).map((d) => [d.messageId, d]));
       expect(byId.get(h1!.id)).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: T0 + 5_100, lastStatusCode: 500, lastDurationMs: 12, lastResponse: 'ok' });
       expect(byId.get(h2!.id)).toMatchObject({ status: 'delivered', attempts: 1, nextAttemptAt: null, lastStatusCode: 200 });
       expect(byId.get(h3!.id)).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: 410 });
       expect(await store.webhooks.getEndpoint(projectId, ep.id)).toMatchObject({ enabled: false, disabledReason: 'gone' });
+    });
+
+    it('records a batch of attempts in order, in one call', async () => {
+      const ep = await store.webhooks.createEndpoint(endpoint(['email.opened']));
+      const e = await email();
+      const [h1, h2] = [hit(e.id, 'opened', T0), hit(e.id, 'opened', T0 + 1)];
+      await store.events.appendHits([h1!, h2!]);
+      const base = { endpointId: ep.id, durationMs: 1, error: null, response: null };
+      await store.webhooks.recordAttempts([
+        { ...base, messageId: h1!.id, claimedUntil: T0, at: T0 + 10, statusCode: 500, outcome: 'retry', retryAt: T0 + 20 },
+        { ...base, messageId: h2!.id, claimedUntil: T0 + 1, at: T0 + 11, statusCode: 204, outcome: 'delivered' },
+      ]);
+      const statuses = (await store.webhooks.listDeliveries(projectId, ep.id, { limit: 10 })).map((d) => [d.messageId, d.status, d.attempts]);
+      expect(statuses).toEqual([
+        [h2!.id, 'delivered', 1],
+        [h1!.id, 'pending', 1],
+      ]);
+      // The later success ends the run of failures the earlier attempt started.
+      expect((await store.webhooks.getEndpoint(projectId, ep.id))?.failingSince).toBeNull();
+    });
+
+    it('logs an attempt on a delivery queued again meanwhile without undoing that', async () => {
+      const ep = await store.webhooks.createEndpoint(endpoint(['email.opened']));
+      const e = await email();
+      const h = hit(e.id, 'opened', T0);
+      await store.events.appendHits([h]);
+      const [claimed] = await store.webhooks.claimDue(T0, T0 + 60_000, 1);
+      await store.webhooks.retryDelivery(projectId, ep.id, h.id, T0 + 5);
+      await store.webhooks.recordAttempts([
+        { endpointId: ep.id, messageId: h.id, claimedUntil: claimed!.delivery.nextAttemptAt!, at: T0 + 6, statusCode: 200, error: null, durationMs: 1, response: null, outcome: 'delivered' },
+      ]);
+      const [d] = await store.webhooks.listDeliveries(projectId, ep.id, { limit: 1 });
+      expect(d).toMatchObject({ status: 'pending', nextAttemptAt: T0 + 5, attempts: 1, lastStatusCode: 200 });
     });
 
     it('queues a message to one endpoint or to subscribers, retries by hand and replays events since a time', async () => {
@@ -159,7 +192,7 @@ export function defineWebhookContract(name: string, open: () => Promise<Store>):
       expect(await store.webhooks.enqueue({ projectId, messageId: newId(), eventType: 'domain.updated', payload: '{}', createdAt: T0 })).toBe(1);
       expect(await store.webhooks.enqueue({ projectId, messageId: newId(), eventType: 'email.sent', payload: '{}', createdAt: T0 })).toBe(0);
 
-      await store.webhooks.recordAttempt({ endpointId: ep.id, messageId, at: T0 + 1, statusCode: 500, error: null, durationMs: 1, response: null, outcome: 'failed' });
+      await store.webhooks.recordAttempts([{ endpointId: ep.id, messageId, claimedUntil: T0, at: T0 + 1, statusCode: 500, error: null, durationMs: 1, response: null, outcome: 'failed' }]);
       expect(await store.webhooks.retryDelivery(projectId, ep.id, messageId, T0 + 50)).toMatchObject({ status: 'pending', nextAttemptAt: T0 + 50 });
       expect(await store.webhooks.retryDelivery(projectId, ep.id, newId(), T0 + 50)).toBeUndefined();
 
@@ -168,7 +201,7 @@ export function defineWebhookContract(name: string, open: () => Promise<Store>):
       const after = hit(e.id, 'opened', T0 + 1_000);
       const click = hit(e.id, 'clicked', T0 + 1_001);
       await store.events.appendHits([before, after, click]);
-      await store.webhooks.recordAttempt({ endpointId: ep.id, messageId: after.id, at: T0 + 1_100, statusCode: 200, error: null, durationMs: 1, response: null, outcome: 'delivered' });
+      await store.webhooks.recordAttempts([{ endpointId: ep.id, messageId: after.id, claimedUntil: T0 + 1_000, at: T0 + 1_100, statusCode: 200, error: null, durationMs: 1, response: null, outcome: 'delivered' }]);
       expect(await store.webhooks.replay(projectId, ep.id, T0 + 500, T0 + 2_000, 100)).toBe(1);
       const replayed = (await store.webhooks.listDeliveries(projectId, ep.id, { limit: 10 })).find((d) => d.messageId === after.id);
       expect(replayed).toMatchObject({ status: 'pending', nextAttemptAt: T0 + 2_000, eventId: after.id });
