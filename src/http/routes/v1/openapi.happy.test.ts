@@ -23,8 +23,17 @@ describe('GET /v1/openapi.json', () => {
         '/v1/events',
         '/v1/track/click/{token}',
         '/v1/track/open/{token}',
+        '/v1/webhooks',
+        '/v1/webhooks/{id}',
+        '/v1/webhooks/{id}/deliveries',
+        '/v1/webhooks/{id}/deliveries/{deliveryId}/retry',
+        '/v1/webhooks/{id}/replay',
+        '/v1/webhooks/{id}/rotate-secret',
+        '/v1/webhooks/{id}/test',
       ].sort(),
     );
+    expect(doc.paths['/v1/webhooks'].post.requestBody.content['application/json'].schema.required).toEqual(['url', 'events']);
+    expect(Object.keys(doc.paths['/v1/webhooks/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
     expect(doc.paths['/v1/emails'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('tracking');
   });
 });
