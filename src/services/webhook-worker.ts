@@ -35,7 +35,7 @@ export interface WebhookLogger extends JobLogger {
  */
 export class WebhookWorker {
   private readonly job: BackgroundJob;
-  /** Endpoints with claimed deliveries not finished yet, and how many. */
+  /** Endpoints with claimed deliveries not finished yet, and how many (queued or in flight). */
   private readonly busy = new Map<string, number>();
   private readonly lanes = new Set<Promise<void>>();
   private readonly maxInFlight: number;
@@ -113,7 +113,7 @@ export class WebhookWorker {
         } catch (err) {
           this.log.error({ err, endpointId, messageId: c.delivery.messageId }, 'webhook delivery not recorded');
         }
-        this.busy.set(endpointId, queue.length);
+        this.busy.set(endpointId, (this.busy.get(endpointId) ?? 1) - 1);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.perEndpoint, queue.length) }, next));
