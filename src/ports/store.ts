@@ -1,4 +1,5 @@
 import type { ApiKey, ApiKeyRole, Email, EmailEvent, EmailEventType, Project } from '../core/model.js';
+import type { AnalyticsRepository } from './analytics.js';
 
 /**
  * The storage port. One interface, two adapters (SQLite and PostgreSQL), one test suite run
@@ -10,6 +11,7 @@ export interface Store {
   readonly apiKeys: ApiKeyRepository;
   readonly emails: EmailRepository;
   readonly events: EventRepository;
+  readonly analytics: AnalyticsRepository;
   /** Applies pending migrations; safe to call on every start and from several nodes at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -27,6 +27,7 @@ import type {
   TrackingHit,
 } from '../../ports/store.js';
 import { newId } from '../../lib/ids.js';
+import { analyticsRepository, recordSentRollup } from './analytics-repository.js';
 import type {
   ApiKeysTable,
   Backend,
@@ -81,6 +82,7 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect): 
     apiKeys: apiKeyRepository(db),
     emails: emailRepository(db, dialect),
     events: eventRepository(db, dialect),
+    analytics: analyticsRepository(db),
     migrate: () => dialect.migrate(),
     async close() {
       if (closed) return;
@@ -370,6 +372,7 @@ function emailRepository(db: Kysely<Database>, dialect: StoreDialect): EmailRepo
                 detail: 'captured',
               })
               .execute();
+            await recordSentRollup(trx, id);
           }
           if (idempotency !== undefined) {
             // A concurrent request with the same key that committed first makes this a no-op
@@ -480,6 +483,7 @@ function emailRepository(db: Kysely<Database>, dialect: StoreDialect): EmailRepo
             detail: status === 'sent' ? 'sent' : detail,
           })
           .execute();
+        if (status === 'sent') await recordSentRollup(trx, id);
       });
     },
   };

@@ -7,6 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../ports/store.js';
 import { newId } from '../../lib/ids.js';
+import { migrationProvider } from './migrations/index.js';
 import { openStore } from './open-store.js';
 import { createSqliteStore } from './sqlite-store.js';
 import type { SqliteStore } from './sqlite-store.js';
@@ -84,7 +85,7 @@ describe('SQLite store', () => {
     for (const out of outputs) expect(out).toEqual({ code: 0, stdout: 'ready\ndone\n', stderr: '' });
     const raw = new BetterSqlite3(path, { readonly: true });
     try {
-      expect(raw.prepare('select name from kysely_migration').pluck().all()).toEqual(['001_initial']);
+      expect(raw.prepare('select name from kysely_migration').pluck().all()).toEqual(await allMigrationNames('sqlite'));
     } finally {
       raw.close();
     }
@@ -118,4 +119,10 @@ function startMigrateChild(url: string) {
   // A child that dies before "ready" must not hang the test.
   void exit.then(onReady);
   return { ready, exit, go: () => child.stdin.end('go\n') };
+}
+
+
+/** Every migration the code knows, in the order they run. */
+async function allMigrationNames(backend: 'sqlite' | 'postgres'): Promise<string[]> {
+  return Object.keys(await migrationProvider(backend).getMigrations()).sort();
 }

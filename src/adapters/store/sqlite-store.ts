@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, sql } from 'kysely';
 import type { DatabaseConnection, Driver, SqliteDialectConfig } from 'kysely';
 import type { Store, TrackingHit } from '../../ports/store.js';
+import { sqliteHitRollups } from './analytics-repository.js';
 import { createKyselyStore } from './kysely-store.js';
 import type { HitTotals, StoreDialect } from './kysely-store.js';
 import { runMigrations } from './migrations/index.js';
@@ -79,6 +80,7 @@ export function createSqliteStore(path: string): SqliteStore {
         last_event = case when last_event_at is null or last_event_at < @lastAt then @lastType else last_event end,
         last_event_at = case when last_event_at is null or last_event_at < @lastAt then @lastAt else last_event_at end
       where id = @emailId`);
+    const applyRollups = sqliteHitRollups(raw);
     const txn = raw.transaction((hits: readonly TrackingHit[], totals: readonly HitTotals[]) => {
       for (const h of hits) {
         insertEvent.run({
@@ -93,6 +95,7 @@ export function createSqliteStore(path: string): SqliteStore {
           url: h.url,
         });
       }
+      applyRollups(hits); // analytics rollups: reads the emails as they were before this batch
       for (const t of totals) {
         updateEmail.run({
           emailId: t.emailId,

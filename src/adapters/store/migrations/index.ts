@@ -3,6 +3,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { columnTypes } from '../schema.js';
 import type { Backend } from '../schema.js';
 import { initialMigration } from './001_initial.js';
+import { analyticsMigration } from './004_analytics.js';
 
 /**
  * The store's migrations, in code (no directory scanning, so they work from `dist/` and from
@@ -12,6 +13,7 @@ export function migrationProvider(backend: Backend): MigrationProvider {
   const t = columnTypes(backend);
   const migrations: Record<string, Migration> = {
     '001_initial': initialMigration(t),
+    '004_analytics': analyticsMigration(t, backend),
   };
   return { getMigrations: async () => migrations };
 }
