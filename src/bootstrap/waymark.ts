@@ -8,6 +8,7 @@ import { buildApp } from '../http/app.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { Store } from '../ports/store.js';
+import { AnalyticsService } from '../services/analytics.js';
 import { ApiKeyService } from '../services/api-keys.js';
 import { DeliveryWorker } from '../services/delivery.js';
 import { EmailService } from '../services/emails.js';
@@ -61,7 +62,7 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
     });
     const tracking = new TrackingService(options.keyring, recorder, clock, log);
     const app = await buildApp(
-      { emails, apiKeys, tracking },
+      { emails, apiKeys, tracking, analytics: new AnalyticsService(store) },
       {
         logger: log,
         publicUrl: config.publicUrl,

@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { installErrorHandlers } from './error-handler.js';
+import { analyticsRoutes } from './routes/v1/analytics/index.js';
 import { createApiKeyRoute } from './routes/v1/api-keys/create-api-key.js';
 import { listApiKeysRoute } from './routes/v1/api-keys/list-api-keys.js';
 import { createEmailRoute } from './routes/v1/emails/create-email.js';
@@ -70,6 +71,7 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
   listEventsRoute(app, deps);
   createApiKeyRoute(app, deps);
   listApiKeysRoute(app, deps);
+  analyticsRoutes(app, deps);
   trackingRoutes(app, tracking);
   return app;
 }

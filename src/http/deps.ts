@@ -1,3 +1,4 @@
+import type { AnalyticsService } from '../services/analytics.js';
 import type { ApiKeyService } from '../services/api-keys.js';
 import type { EmailService } from '../services/emails.js';
 import type { TrackingService } from '../services/tracking.js';
@@ -7,4 +8,5 @@ export interface HttpDeps {
   emails: EmailService;
   apiKeys: ApiKeyService;
   tracking: TrackingService;
+  analytics: AnalyticsService;
 }

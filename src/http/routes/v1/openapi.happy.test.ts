@@ -15,6 +15,9 @@ describe('GET /v1/openapi.json', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
+        '/v1/analytics/links',
+        '/v1/analytics/summary',
+        '/v1/analytics/timeseries',
         '/v1/api-keys',
         '/v1/emails',
         '/v1/emails/{id}',
