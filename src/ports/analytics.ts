@@ -34,7 +34,16 @@ export interface LinkStats {
   uniqueClicks: number;
 }
 
+export interface ClientStats {
+  client: string;
+  device: string;
+  os: string;
+  opens: number;
+}
+
 export interface AnalyticsRepository {
+  /** Opens per (client, device, os) of the opening user agent, most opens first. */
+  clients(projectId: string, filter: AnalyticsFilter): Promise<ClientStats[]>;
   summary(projectId: string, filter: AnalyticsFilter): Promise<AnalyticsCounts>;
   /** Non-empty hours in the range, oldest first. */
   hourly(projectId: string, filter: AnalyticsFilter): Promise<HourlyCounts[]>;

@@ -51,6 +51,18 @@ export function analyticsFilter(q: AnalyticsQuery): AnalyticsFilter {
   return filter;
 }
 
+export interface NamedOpens {
+  name: string;
+  opens: number;
+}
+
+export interface ClientBreakdown {
+  opens: number;
+  clients: NamedOpens[];
+  devices: NamedOpens[];
+  os: NamedOpens[];
+}
+
 export interface TimeseriesBucket extends CountsWithRates {
   start: number;
 }
@@ -68,6 +80,17 @@ export class AnalyticsService {
     const hourly = await this.store.analytics.hourly(projectId, analyticsFilter(q));
     const rows = interval === 'day' ? groupByDay(hourly, tz) : hourly;
     return rows.map(({ bucket, ...c }) => ({ start: bucket, ...withRates(c) }));
+  }
+
+  /** Opens broken down by email client, device type and OS (each summed over the others). */
+  async clients(projectId: string, q: AnalyticsQuery): Promise<ClientBreakdown> {
+    const rows = await this.store.analytics.clients(projectId, analyticsFilter(q));
+    const by = (field: 'client' | 'device' | 'os') => {
+      const m = new Map<string, number>();
+      for (const r of rows) m.set(r[field], (m.get(r[field]) ?? 0) + r.opens);
+      return [...m].map(([name, opens]) => ({ name, opens })).sort((a, b) => b.opens - a.opens || (a.name < b.name ? -1 : 1));
+    };
+    return { opens: rows.reduce((n, r) => n + r.opens, 0), clients: by('client'), devices: by('device'), os: by('os') };
   }
 
   async links(projectId: string, q: AnalyticsQuery & { email_id?: string }): Promise<LinkStats[]> {

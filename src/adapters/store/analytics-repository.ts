@@ -37,6 +37,16 @@ export type AnalyticsTables = {
     clicks: number;
     unique_clicks: number;
   };
+  analytics_client_rollups: {
+    project_id: string;
+    tag: string;
+    bucket: number;
+    domain_id: string;
+    client: string;
+    device: string;
+    os: string;
+    opens: number;
+  };
   email_link_clicks: { email_id: string; link_index: number; url: string; clicks: number };
   emails: { domain_id: string | null };
 };
@@ -109,6 +119,11 @@ export function sqliteHitRollups(raw: BetterSqlite3.Database): (hits: readonly R
         on conflict (project_id, tag, bucket, domain_id, link_index, url) do update set
           clicks = analytics_link_rollups.clicks + excluded.clicks,
           unique_clicks = analytics_link_rollups.unique_clicks + excluded.unique_clicks`),
+      client: raw.prepare(`
+        insert into analytics_client_rollups (project_id, tag, bucket, domain_id, client, device, os, opens)
+        values (@projectId, @tag, @bucket, @domainId, @client, @device, @os, @opens)
+        on conflict (project_id, tag, bucket, domain_id, client, device, os) do update set
+          opens = analytics_client_rollups.opens + excluded.opens`),
     };
   }
   return (hits) => {
@@ -123,15 +138,16 @@ export function sqliteHitRollups(raw: BetterSqlite3.Database): (hits: readonly R
       const row = p.emailLink.get(d.emailId, d.linkIndex, d.url, d.clicks)!;
       if (Number(row.clicks) === d.clicks) firsts.push(d);
     }
-    const { counts, links } = hitRollupDeltas(hits, states, firsts, known);
+    const { counts, links, clients } = hitRollupDeltas(hits, states, firsts, known);
     for (const c of counts) p.count.run(c);
     for (const l of links) p.link.run(l);
+    for (const c of clients) p.client.run(c);
   };
 }
 
 /**
  * PostgreSQL: the rollup part of the group commit, run in writeHits' transaction AFTER the emails
- * are locked and BEFORE they are updated. Four statements per batch, whatever its size.
+ * are locked and BEFORE they are updated. Five statements per batch, whatever its size.
  */
 export async function postgresHitRollups(trx: Kysely<Database>, hits: readonly RollupHit[]): Promise<void> {
   const linkDeltas = emailLinkDeltas(hits);
@@ -157,8 +173,23 @@ export async function postgresHitRollups(trx: Kysely<Database>, hits: readonly R
       if (after.get(`${d.emailId}\u0000${d.linkIndex}\u0000${d.url}`) === d.clicks) firsts.push(d);
     }
   }
-  const { counts, links } = hitRollupDeltas(hits, states, firsts, known);
+  const { counts, links, clients } = hitRollupDeltas(hits, states, firsts, known);
   await postgresUpsertCounts(trx, counts);
+  if (clients.length > 0) {
+    await sql`
+      insert into analytics_client_rollups (project_id, tag, bucket, domain_id, client, device, os, opens)
+      select * from unnest(
+        ${clients.map((c) => c.projectId)}::uuid[],
+        ${clients.map((c) => c.tag)}::text[],
+        ${clients.map((c) => c.bucket)}::bigint[],
+        ${clients.map((c) => c.domainId)}::text[],
+        ${clients.map((c) => c.client)}::text[],
+        ${clients.map((c) => c.device)}::text[],
+        ${clients.map((c) => c.os)}::text[],
+        ${clients.map((c) => c.opens)}::bigint[])
+      on conflict (project_id, tag, bucket, domain_id, client, device, os) do update set
+        opens = analytics_client_rollups.opens + excluded.opens`.execute(trx);
+  }
   if (links.length > 0) {
     await sql`
       insert into analytics_link_rollups (project_id, tag, bucket, domain_id, link_index, url, label, clicks, unique_clicks)
@@ -287,6 +318,26 @@ export function analyticsRepository(base: Kysely<Database>): AnalyticsRepository
       return rows.map((r) => ({ bucket: Number(r.bucket), ...counts(r) }));
     },
 
+    async clients(projectId, filter) {
+      const pid = uuid(projectId);
+      if (pid === undefined) return [];
+      let q = db
+        .selectFrom('analytics_client_rollups')
+        .where('project_id', '=', pid)
+        .where('tag', '=', filter.tag ?? ALL_TAGS);
+      if (filter.from !== undefined) q = q.where('bucket', '>=', filter.from);
+      if (filter.to !== undefined) q = q.where('bucket', '<', filter.to);
+      if (filter.domainId !== undefined) q = q.where('domain_id', '=', filter.domainId);
+      const rows = await q
+        .select(['client', 'device', 'os'])
+        .select(sql<string | number>`sum(opens)`.as('opens'))
+        .groupBy(['client', 'device', 'os'])
+        .execute();
+      return rows
+        .map((r) => ({ client: r.client, device: r.device, os: r.os, opens: Number(r.opens) }))
+        .sort((a, b) => b.opens - a.opens || cmp(a.client, b.client) || cmp(a.device, b.device) || cmp(a.os, b.os));
+    },
+
     async links(projectId, filter) {
       const pid = uuid(projectId);
       if (pid === undefined) return [];
@@ -356,3 +407,7 @@ function byClicks(a: { clicks: number; linkIndex: number; url: string }, b: { cl
   return b.clicks - a.clicks || a.linkIndex - b.linkIndex || (a.url < b.url ? -1 : a.url > b.url ? 1 : 0);
 }
 
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/support/backends.js';
 import { createTestDatabase } from '../../../test/support/databases.js';
 import { HOUR_MS, bucketOf } from '../../core/analytics/rollups.js';
+import { classifyUserAgent } from '../../core/analytics/user-agents.js';
 import type { Email, EmailEvent, EmailTag } from '../../core/model.js';
-import type { AnalyticsCounts, AnalyticsFilter, LinkStats } from '../../ports/analytics.js';
+import type { AnalyticsCounts, AnalyticsFilter, ClientStats, LinkStats } from '../../ports/analytics.js';
 import type { Store, TrackingHit } from '../../ports/store.js';
 import { newId } from '../../lib/ids.js';
 import { openStore } from './open-store.js';
@@ -25,6 +26,12 @@ const LINKS = [
   { index: 2, url: 'https://example.com/c', label: 'C', location: 'text' as const },
 ];
 const A = { linkIndex: 0, url: 'https://example.com/a' };
+const UAS = [
+  null,
+  'Mozilla/5.0',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+];
 const TAGS: EmailTag[] = [
   { name: 'campaign', value: 'nov' },
   { name: 'campaign', value: 'dec' },
@@ -115,6 +122,7 @@ describe.each(backends())('Analytics store contract on %s', (backend) => {
     type: fc.constantFrom('opened' as const, 'clicked' as const),
     link: fc.integer({ min: 0, max: 3 }),
     unknown: fc.boolean(),
+    ua: fc.constantFrom(...UAS),
   });
 
   it('rollups always equal a recount from the raw events (property)', async () => {
@@ -140,6 +148,7 @@ describe.each(backends())('Analytics store contract on %s', (backend) => {
               return hit(h.unknown && h.type === 'opened' ? newId() : e.id, h.type, t++, {
                 linkIndex: h.type === 'clicked' ? (link?.index ?? null) : null,
                 url: h.type === 'clicked' ? (link?.url ?? null) : null,
+                userAgent: h.ua,
               });
             });
             await store.events.appendHits(hits);
@@ -155,6 +164,7 @@ describe.each(backends())('Analytics store contract on %s', (backend) => {
           for (const f of filters) {
             expect(await store.analytics.summary(pid, f)).toEqual(recount(emails, events, f));
             expect(await store.analytics.links(pid, f)).toEqual(recountLinks(emails, events, f));
+            expect(await store.analytics.clients(pid, f)).toEqual(recountClients(emails, events, f));
             const hourly = await store.analytics.hourly(pid, f);
             const expectedHours = [0, 1, 2, 3]
               .map((h) => T0 + h * HOUR_MS)
@@ -214,4 +224,19 @@ function recountLinks(emails: Email[], events: EmailEvent[], f: AnalyticsFilter)
   return [...out.values()]
     .map(({ emails: set, ...s }) => ({ ...s, uniqueClicks: set.size }))
     .sort((a, b) => b.clicks - a.clicks || a.linkIndex - b.linkIndex || (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+}
+
+function recountClients(emails: Email[], events: EmailEvent[], f: AnalyticsFilter): ClientStats[] {
+  const ids = new Set(emails.filter((x) => inFilter(x, f)).map((e) => e.id));
+  const out = new Map<string, ClientStats>();
+  for (const ev of events) {
+    if (!ids.has(ev.emailId) || ev.type !== 'opened') continue;
+    const c = classifyUserAgent(ev.userAgent);
+    const key = `${c.client} ${c.device} ${c.os}`;
+    const s = out.get(key);
+    if (s === undefined) out.set(key, { client: c.client, device: c.device, os: c.os, opens: 1 });
+    else s.opens += 1;
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...out.values()].sort((a, b) => b.opens - a.opens || cmp(a.client, b.client) || cmp(a.device, b.device) || cmp(a.os, b.os));
 }

@@ -1,4 +1,5 @@
 import type { EmailLink, EmailTag } from '../model.js';
+import { classifyUserAgentCached } from './user-agents.js';
 
 /**
  * Analytics rollups: pure delta computation. A batch of tracking hits (or one email becoming
@@ -79,9 +80,21 @@ export interface EmailLinkDelta {
   clicks: number;
 }
 
+export interface ClientDelta {
+  projectId: string;
+  tag: string;
+  bucket: number;
+  domainId: string;
+  client: string;
+  device: string;
+  os: string;
+  opens: number;
+}
+
 export interface RollupHit {
   emailId: string;
   type: 'opened' | 'clicked';
+  userAgent: string | null;
   linkIndex: number | null;
   url: string | null;
 }
@@ -117,10 +130,24 @@ export function hitRollupDeltas(
   states: ReadonlyMap<string, EmailRollupState>,
   firstLinkClicks: readonly EmailLinkDelta[] = [],
   linkDeltas: readonly EmailLinkDelta[] = emailLinkDeltas(hits),
-): { counts: CountDelta[]; links: LinkDelta[] } {
+): { counts: CountDelta[]; links: LinkDelta[]; clients: ClientDelta[] } {
   const perEmail = new Map<string, { opens: number; clicks: number }>();
+  const clients = new Map<string, ClientDelta>();
   for (const h of hits) {
-    if (!states.has(h.emailId)) continue;
+    const s = states.get(h.emailId);
+    if (s === undefined) continue;
+    if (h.type === 'opened') {
+      const c = classifyUserAgentCached(h.userAgent);
+      const bucket = bucketOf(s.createdAt);
+      const domainId = s.domainId ?? NO_DOMAIN;
+      for (const tag of tagKeysOf(s.tags)) {
+        const key = `${countKey(s.projectId, tag, bucket, domainId)}\u0000${c.client}\u0000${c.device}\u0000${c.os}`;
+        const d = clients.get(key);
+        if (d === undefined) {
+          clients.set(key, { projectId: s.projectId, tag, bucket, domainId, client: c.client, device: c.device, os: c.os, opens: 1 });
+        } else d.opens += 1;
+      }
+    }
     let t = perEmail.get(h.emailId);
     if (t === undefined) perEmail.set(h.emailId, (t = { opens: 0, clicks: 0 }));
     if (h.type === 'opened') t.opens += 1;
@@ -168,7 +195,7 @@ export function hitRollupDeltas(
       d.uniqueClicks += unique;
     }
   }
-  return { counts: [...counts.values()], links: [...links.values()] };
+  return { counts: [...counts.values()], links: [...links.values()], clients: [...clients.values()] };
 }
 
 /** The deltas of one email becoming sent (delivered, or captured). */

@@ -9,6 +9,7 @@ import type { Backend, ColumnTypes } from '../schema.js';
  *   is '' for "all emails" or `name:value`; `domain_id` is '' for emails without a domain. The
  *   hour is the email's send cohort (the hour it was created), see src/core/analytics/rollups.ts.
  * - `analytics_link_rollups`: clicks and unique clicks per link, same keys plus (link_index, url).
+ * - `analytics_client_rollups`: opens per (client, device, os) of the user agent, same keys.
  * - `email_link_clicks`: clicks per (email, link), the per-email state that makes unique link
  *   clicks exact (a link's unique clicks = emails that clicked it at least once).
  *
@@ -48,6 +49,20 @@ export function analyticsMigration(t: ColumnTypes, backend: Backend): Migration 
         .addColumn('clicks', t.time, (c) => c.notNull().defaultTo(0))
         .addColumn('unique_clicks', t.time, (c) => c.notNull().defaultTo(0))
         .addPrimaryKeyConstraint('analytics_link_rollups_pk', ['project_id', 'tag', 'bucket', 'domain_id', 'link_index', 'url'])
+        .execute();
+
+      await db.schema
+        .createTable('analytics_client_rollups')
+        .ifNotExists()
+        .addColumn('project_id', t.id, (c) => c.notNull())
+        .addColumn('tag', 'text', (c) => c.notNull())
+        .addColumn('bucket', t.time, (c) => c.notNull())
+        .addColumn('domain_id', 'text', (c) => c.notNull())
+        .addColumn('client', 'text', (c) => c.notNull())
+        .addColumn('device', 'text', (c) => c.notNull())
+        .addColumn('os', 'text', (c) => c.notNull())
+        .addColumn('opens', t.time, (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('analytics_client_rollups_pk', ['project_id', 'tag', 'bucket', 'domain_id', 'client', 'device', 'os'])
         .execute();
 
       await db.schema

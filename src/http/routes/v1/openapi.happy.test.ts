@@ -15,6 +15,7 @@ describe('GET /v1/openapi.json', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
+        '/v1/analytics/clients',
         '/v1/analytics/links',
         '/v1/analytics/summary',
         '/v1/analytics/timeseries',

@@ -15,6 +15,7 @@ describe('GET /v1/analytics/* with bad input', () => {
     ['/v1/analytics/summary?from=2026-02-01&to=2026-01-01', 422, 'validation_failed'],
     ['/v1/analytics/summary?domain_id=not-a-uuid', 422, 'validation_failed'],
     ['/v1/analytics/summary?bogus=1', 422, 'validation_failed'],
+    ['/v1/analytics/clients?tag=x', 422, 'validation_failed'],
     ['/v1/analytics/timeseries?interval=week', 422, 'validation_failed'],
     ['/v1/analytics/timeseries?tz=Mars/Olympus', 422, 'validation_failed'],
     ['/v1/analytics/links?email_id=nope', 422, 'validation_failed'],

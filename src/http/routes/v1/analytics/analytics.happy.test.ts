@@ -78,6 +78,31 @@ describe.each(backends())('GET /v1/analytics/* on %s', (backend) => {
     expect(daily.data[0]).toMatchObject({ sent: 1, opened: 1, opens: 1 });
   });
 
+  it('breaks opens down by client, device and OS', async () => {
+    const a = await sendTracked(s, 'clients');
+    const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148';
+    const gmail = 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)';
+    for (const ua of [iphone, iphone, gmail]) await fetch(a.pixel, { headers: { 'user-agent': ua } });
+    await fetch(a.links[0]!, { redirect: 'manual', headers: { 'user-agent': iphone } });
+    const { status, body } = await s.api('GET', '/v1/analytics/clients?tag=campaign:clients');
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      opens: 3,
+      clients: [
+        { name: 'Apple Mail', opens: 2 },
+        { name: 'Gmail', opens: 1 },
+      ],
+      devices: [
+        { name: 'mobile', opens: 2 },
+        { name: 'proxy', opens: 1 },
+      ],
+      os: [
+        { name: 'iOS', opens: 2 },
+        { name: 'unknown', opens: 1 },
+      ],
+    });
+  });
+
   it('lets a member key read analytics', async () => {
     const member = (await s.api('POST', '/v1/api-keys', { name: 'reader', role: 'member' })).body.key as string;
     const res = await fetch(`${s.baseUrl}/v1/analytics/summary`, { headers: { authorization: `Bearer ${member}` } });

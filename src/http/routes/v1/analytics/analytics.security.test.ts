@@ -8,7 +8,7 @@ describe('GET /v1/analytics/* access', () => {
   });
   afterAll(() => s.stop());
 
-  it.each(['/v1/analytics/summary', '/v1/analytics/timeseries', '/v1/analytics/links'])('%s needs an API key', async (path) => {
+  it.each(['/v1/analytics/summary', '/v1/analytics/clients', '/v1/analytics/timeseries', '/v1/analytics/links'])('%s needs an API key', async (path) => {
     const none = await fetch(s.baseUrl + path);
     expect(none.status).toBe(401);
     expect(((await none.json()) as { error: { code: string } }).error.code).toBe('unauthorized');

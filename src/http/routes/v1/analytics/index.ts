@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../../../deps.js';
+import { getClientsRoute } from './get-clients.js';
 import { getLinksRoute } from './get-links.js';
 import { getSummaryRoute } from './get-summary.js';
 import { getTimeseriesRoute } from './get-timeseries.js';
@@ -9,4 +10,5 @@ export function analyticsRoutes(app: FastifyInstance, deps: HttpDeps): void {
   getSummaryRoute(app, deps);
   getTimeseriesRoute(app, deps);
   getLinksRoute(app, deps);
+  getClientsRoute(app, deps);
 }
