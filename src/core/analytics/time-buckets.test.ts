@@ -32,6 +32,28 @@ describe('time buckets', () => {
     );
   });
 
+  it('puts every hour in the local day that contains it, across DST changes (property)', () => {
+    const zones = ['UTC', 'Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe'];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 472_000, max: 500_000 }),
+        fc.array(fc.integer({ min: 1, max: 30 }), { maxLength: 200 }),
+        fc.constantFrom(...zones),
+        (firstHour, gaps, tz) => {
+          let h = firstHour * HOUR_MS;
+          const rows = [{ bucket: h, n: 1 }];
+          for (const g of gaps) rows.push({ bucket: (h += g * HOUR_MS), n: 1 });
+          const expected = new Map<number, number>();
+          for (const r of rows) {
+            const d = dayStartIn(r.bucket, tz);
+            expected.set(d, (expected.get(d) ?? 0) + 1);
+          }
+          expect(groupByDay(rows, tz)).toEqual([...expected].map(([bucket, n]) => ({ bucket, n })));
+        },
+      ),
+    );
+  });
+
   it('sums hours into local days, keeping totals', () => {
     const h = (iso: string, n: number) => ({ bucket: Date.parse(iso), sent: n, opens: 2 * n });
     const rows = [h('2026-06-14T21:00:00Z', 1), h('2026-06-14T22:00:00Z', 2), h('2026-06-15T21:00:00Z', 4), h('2026-06-15T22:00:00Z', 8)];

@@ -56,11 +56,17 @@ export function dayStartIn(ms: number, tz: string): number {
  */
 export function groupByDay<T extends { bucket: number }>(rows: readonly T[], tz: string): T[] {
   const out: T[] = [];
-  const cache = new Map<number, number>();
+  // The current local day [start, next): recomputed once per day, not per hour (a local day
+  // lasts 23 to 25 hours, so the day after `start` begins at dayStartIn(start + 25 h)).
+  let start = Number.NaN;
+  let next = Number.NaN;
   for (const row of rows) {
     const hour = Math.floor(row.bucket / HOUR_MS) * HOUR_MS;
-    let day = cache.get(hour);
-    if (day === undefined) cache.set(hour, (day = dayStartIn(hour, tz)));
+    if (!(hour >= start && hour < next)) {
+      start = tz === 'UTC' ? Math.floor(hour / 86_400_000) * 86_400_000 : dayStartIn(hour, tz);
+      next = tz === 'UTC' ? start + 86_400_000 : dayStartIn(start + 25 * HOUR_MS, tz);
+    }
+    const day = start;
     const last = out[out.length - 1];
     if (last !== undefined && last.bucket === day) {
       const acc = last as Record<string, unknown>;
