@@ -12,6 +12,7 @@ import { AnalyticsService } from '../services/analytics.js';
 import { ApiKeyService } from '../services/api-keys.js';
 import { DeliveryWorker } from '../services/delivery.js';
 import { EmailService } from '../services/emails.js';
+import { ExportService } from '../services/exports.js';
 import { HitRecorder } from '../services/hit-recorder.js';
 import { ensureDefaultProject } from '../services/projects.js';
 import { TrackingService } from '../services/tracking.js';
@@ -62,7 +63,7 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
     });
     const tracking = new TrackingService(options.keyring, recorder, clock, log);
     const app = await buildApp(
-      { emails, apiKeys, tracking, analytics: new AnalyticsService(store) },
+      { emails, apiKeys, tracking, analytics: new AnalyticsService(store), exports: new ExportService(store, clock, config.dataDir, (err) => log.error({ err }, 'export failed')) },
       {
         logger: log,
         publicUrl: config.publicUrl,

@@ -1,6 +1,7 @@
 import type { AnalyticsService } from '../services/analytics.js';
 import type { ApiKeyService } from '../services/api-keys.js';
 import type { EmailService } from '../services/emails.js';
+import type { ExportService } from '../services/exports.js';
 import type { TrackingService } from '../services/tracking.js';
 
 /** What the HTTP edge needs from the service layer. */
@@ -9,4 +10,5 @@ export interface HttpDeps {
   apiKeys: ApiKeyService;
   tracking: TrackingService;
   analytics: AnalyticsService;
+  exports: ExportService;
 }

@@ -1,5 +1,6 @@
 import type { ApiKey, ApiKeyRole, Email, EmailEvent, EmailEventType, Project } from '../core/model.js';
 import type { AnalyticsRepository } from './analytics.js';
+import type { ExportRepository } from './exports.js';
 
 /**
  * The storage port. One interface, two adapters (SQLite and PostgreSQL), one test suite run
@@ -12,6 +13,7 @@ export interface Store {
   readonly emails: EmailRepository;
   readonly events: EventRepository;
   readonly analytics: AnalyticsRepository;
+  readonly exports: ExportRepository;
   /** Applies pending migrations; safe to call on every start and from several nodes at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;

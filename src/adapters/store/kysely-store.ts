@@ -28,6 +28,7 @@ import type {
 } from '../../ports/store.js';
 import { newId } from '../../lib/ids.js';
 import { analyticsRepository, recordSentRollup } from './analytics-repository.js';
+import { exportRepository } from './export-repository.js';
 import type {
   ApiKeysTable,
   Backend,
@@ -83,6 +84,7 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect): 
     emails: emailRepository(db, dialect),
     events: eventRepository(db, dialect),
     analytics: analyticsRepository(db),
+    exports: exportRepository(db),
     migrate: () => dialect.migrate(),
     async close() {
       if (closed) return;

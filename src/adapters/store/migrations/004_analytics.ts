@@ -13,6 +13,8 @@ import type { Backend, ColumnTypes } from '../schema.js';
  * - `email_link_clicks`: clicks per (email, link), the per-email state that makes unique link
  *   clicks exact (a link's unique clicks = emails that clicked it at least once).
  *
+ * Plus `exports`, the CSV export jobs.
+ *
  * `emails.domain_id` (nullable) is added here if the domains issue has not added it already; this
  * migration only reads it. Every statement is idempotent so a repeated run is harmless.
  */
@@ -64,6 +66,24 @@ export function analyticsMigration(t: ColumnTypes, backend: Backend): Migration 
         .addColumn('opens', t.time, (c) => c.notNull().defaultTo(0))
         .addPrimaryKeyConstraint('analytics_client_rollups_pk', ['project_id', 'tag', 'bucket', 'domain_id', 'client', 'device', 'os'])
         .execute();
+
+      // CSV exports: the job's state; the file is under WAYMARK_DATA_DIR/exports/<id>.csv.
+      await db.schema
+        .createTable('exports')
+        .ifNotExists()
+        .addColumn('id', t.id, (c) => c.primaryKey())
+        .addColumn('project_id', t.id, (c) => c.notNull().references('projects.id'))
+        .addColumn('resource', 'text', (c) => c.notNull())
+        .addColumn('filters', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('rows', 'integer')
+        .addColumn('rows_done', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_by', t.id, (c) => c.notNull())
+        .addColumn('created_at', t.time, (c) => c.notNull())
+        .addColumn('expires_at', t.time, (c) => c.notNull())
+        .addColumn('error', 'text')
+        .execute();
+      await db.schema.createIndex('exports_project_idx').ifNotExists().on('exports').columns(['project_id', 'id']).execute();
 
       await db.schema
         .createTable('email_link_clicks')

@@ -25,6 +25,8 @@ describe('GET /v1/openapi.json', () => {
         '/v1/emails/{id}/events',
         '/v1/emails/{id}/raw',
         '/v1/events',
+        '/v1/exports',
+        '/v1/exports/{id}/download',
         '/v1/track/click/{token}',
         '/v1/track/open/{token}',
       ].sort(),
