@@ -28,6 +28,11 @@ interface ExportResource {
   fetch: PageFetch;
 }
 
+/** `since` inclusive, `until` exclusive, on the row's creation time. */
+function inRange(ms: number, f: Record<string, string>): boolean {
+  return (f.since === undefined || ms >= Date.parse(f.since)) && (f.until === undefined || ms < Date.parse(f.until));
+}
+
 const EVENT_TYPES: readonly EmailEventType[] = ['sent', 'failed', 'opened', 'clicked'];
 
 /**
@@ -38,10 +43,12 @@ const EVENT_TYPES: readonly EmailEventType[] = ['sent', 'failed', 'opened', 'cli
 export const EXPORT_RESOURCES: Record<string, ExportResource> = {
   emails: {
     header: ['id', 'created_at', 'status', 'from', 'to', 'subject', 'tags', 'sent_at', 'opened_at', 'clicked_at', 'open_count', 'click_count'],
-    filters: [],
-    async fetch(store, projectId, _filters, after) {
-      const emails = await store.emails.list(projectId, { limit: PAGE, after });
+    filters: ['since', 'until'],
+    async fetch(store, projectId, f, after) {
+      const page = await store.emails.list(projectId, { limit: PAGE, after });
+      const emails = page.filter((e) => inRange(e.createdAt, f));
       return {
+        last: page.length === PAGE ? page[page.length - 1]!.id : undefined,
         rows: emails.map((e) => [
           e.id,
           iso(e.createdAt),
@@ -56,7 +63,6 @@ export const EXPORT_RESOURCES: Record<string, ExportResource> = {
           e.openCount,
           e.clickCount,
         ]),
-        last: emails.length === PAGE ? emails[emails.length - 1]!.id : undefined,
       };
     },
   },
@@ -81,14 +87,22 @@ export const EXPORT_RESOURCES: Record<string, ExportResource> = {
   api_keys: {
     // Metadata only: the secret is never stored, and its hash is not exported either.
     header: ['id', 'name', 'role', 'prefix', 'created_at', 'last_used_at'],
-    filters: [],
-    async fetch(store, projectId, _f, after) {
+    filters: ['since', 'until'],
+    async fetch(store, projectId, f, after) {
       if (after !== undefined) return { rows: [] };
-      const keys = await store.apiKeys.list(projectId);
+      const keys = (await store.apiKeys.list(projectId)).filter((k) => inRange(k.createdAt, f));
       return { rows: keys.map((k) => [k.id, k.name, k.role, k.prefix, iso(k.createdAt), iso(k.lastUsedAt)]) };
     },
   },
 };
+
+function resourceOf(name: string): ExportResource {
+  const resource = Object.hasOwn(EXPORT_RESOURCES, name) ? EXPORT_RESOURCES[name] : undefined;
+  if (resource === undefined) {
+    throw new ServiceError('validation_failed', `resource must be one of ${Object.keys(EXPORT_RESOURCES).join(', ')}`, 'resource');
+  }
+  return resource;
+}
 
 function validateFilters(resource: ExportResource, filters: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -139,10 +153,7 @@ export class ExportService {
   }
 
   async create(projectId: string, createdBy: string, resourceName: string, rawFilters: Record<string, unknown>): Promise<CreateExportResult> {
-    const resource = Object.hasOwn(EXPORT_RESOURCES, resourceName) ? EXPORT_RESOURCES[resourceName] : undefined;
-    if (resource === undefined) {
-      throw new ServiceError('validation_failed', `resource must be one of ${Object.keys(EXPORT_RESOURCES).join(', ')}`, 'resource');
-    }
+    const resource = resourceOf(resourceName);
     const filters = validateFilters(resource, rawFilters);
     // Read just past the inline limit to decide.
     const first: CsvCell[][] = [];
@@ -165,7 +176,7 @@ export class ExportService {
       return { kind: 'inline', job: { ...job, status: 'completed', rows: first.length, rowsDone: first.length }, csv };
     }
     const job = await this.store.exports.create(base);
-    const run = this.build(job, resource, filters).catch(async (err: unknown) => {
+    const run = this.build(job, filters).catch(async (err: unknown) => {
       this.onError(err);
       await this.store.exports.fail(job.id, err instanceof Error ? err.message : String(err)).catch(() => {});
     });
@@ -174,21 +185,40 @@ export class ExportService {
     return { kind: 'background', job };
   }
 
+  /**
+   * Streams a whole export as CSV to `out`, page by page, honouring backpressure; calls
+   * `onProgress` after each page with the rows written so far. Returns the row count. Used by the
+   * background job and by `waymark export`.
+   */
+  async stream(
+    projectId: string,
+    resourceName: string,
+    rawFilters: Record<string, unknown>,
+    out: NodeJS.WritableStream,
+    onProgress: (rows: number) => Promise<void> | void = () => {},
+  ): Promise<number> {
+    const resource = resourceOf(resourceName);
+    const filters = validateFilters(resource, rawFilters);
+    let rows = 0;
+    if (!out.write(encodeRow(resource.header))) await once(out, 'drain');
+    let after: string | undefined;
+    do {
+      const page = await resource.fetch(this.store, projectId, filters, after);
+      for (const row of page.rows) if (!out.write(encodeRow(row))) await once(out, 'drain');
+      rows += page.rows.length;
+      after = page.last;
+      await onProgress(rows);
+    } while (after !== undefined);
+    return rows;
+  }
+
   /** The background job: streams every page to `<id>.csv.part`, then renames it. */
-  private async build(job: ExportJob, resource: ExportResource, filters: Record<string, string>): Promise<void> {
+  private async build(job: ExportJob, filters: Record<string, string>): Promise<void> {
     const part = `${this.file(job.id)}.part`;
     const out = createWriteStream(part, { encoding: 'utf8' });
     let rows = 0;
     try {
-      if (!out.write(encodeRow(resource.header))) await once(out, 'drain');
-      let after: string | undefined;
-      do {
-        const page = await resource.fetch(this.store, job.projectId, filters, after);
-        for (const row of page.rows) if (!out.write(encodeRow(row))) await once(out, 'drain');
-        rows += page.rows.length;
-        after = page.last;
-        await this.store.exports.progress(job.id, rows);
-      } while (after !== undefined);
+      rows = await this.stream(job.projectId, job.resource, filters, out, (n) => this.store.exports.progress(job.id, n));
       out.end();
       await once(out, 'finish');
     } catch (err) {
