@@ -61,7 +61,7 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
       relayConfigured: mailer !== null,
       onQueued: () => delivery?.nudge(),
     });
-    const tracking = new TrackingService(options.keyring, recorder, clock, log);
+    const tracking = new TrackingService(options.keyring, recorder, clock, log, config.ipMode);
     const app = await buildApp(
       { emails, apiKeys, tracking, analytics: new AnalyticsService(store), exports: new ExportService(store, clock, config.dataDir, (err) => log.error({ err }, 'export failed')) },
       {

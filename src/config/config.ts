@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { IP_MODES, type IpMode } from '../core/ip-privacy.js';
 
 /** Everything Waymark reads from its environment, validated once at start. */
 export interface Config {
@@ -15,6 +16,8 @@ export interface Config {
   excludedHosts: string[];
   logLevel: string;
   bodyLimitBytes: number;
+  /** WAYMARK_IP_MODE: what is stored of each tracking hit's IP (default full). */
+  ipMode: IpMode;
   /** Serve the tracking routes before Fastify's router; off only to measure the difference. */
   trackingFastPath: boolean;
 }
@@ -45,7 +48,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   const logLevel = nonEmpty(env.WAYMARK_LOG_LEVEL) ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`WAYMARK_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const bodyLimitBytes = parsePositiveInt('WAYMARK_MAX_BODY_BYTES', nonEmpty(env.WAYMARK_MAX_BODY_BYTES) ?? '5242880');
+  const ipMode = (nonEmpty(env.WAYMARK_IP_MODE) ?? 'full') as IpMode;
+  if (!IP_MODES.includes(ipMode)) throw new ConfigError(`WAYMARK_IP_MODE must be one of ${IP_MODES.join(', ')} (got "${ipMode}")`);
   return {
+    ipMode,
     databaseUrl,
     dataDir,
     host,
