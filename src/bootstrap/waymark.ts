@@ -9,9 +9,11 @@ import { buildApp } from '../http/app.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { Store } from '../ports/store.js';
+import { AnalyticsService } from '../services/analytics.js';
 import { ApiKeyService } from '../services/api-keys.js';
 import { DeliveryWorker } from '../services/delivery.js';
 import { EmailService } from '../services/emails.js';
+import { ExportService } from '../services/exports.js';
 import { HitRecorder } from '../services/hit-recorder.js';
 import { ensureDefaultProject } from '../services/projects.js';
 import { TrackingService } from '../services/tracking.js';
@@ -63,14 +65,16 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
       relayConfigured: mailer !== null,
       onQueued: () => delivery?.nudge(),
     });
-    const tracking = new TrackingService(options.keyring, recorder, clock, log);
+    const tracking = new TrackingService(options.keyring, recorder, clock, log, config.ipMode);
     const webhookSender = new HttpWebhookSender({ allowPrivate: config.webhookAllowPrivate });
     const webhookWorker = new WebhookWorker(store, webhookSender, clock, log.child({ job: 'webhooks' }), {
       disableAfterMs: config.webhookDisableAfterMs,
     });
     const webhooks = new WebhookService(store, webhookSender, clock, () => webhookWorker.nudge());
+    const analytics = new AnalyticsService(store);
+    const exports = new ExportService(store, clock, config.dataDir, (err) => log.error({ err }, 'export failed'));
     const app = await buildApp(
-      { emails, apiKeys, tracking, webhooks },
+      { emails, apiKeys, tracking, webhooks, analytics, exports },
       {
         logger: log,
         publicUrl: config.publicUrl,

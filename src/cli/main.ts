@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
+import { exportCommand } from './commands/export.js';
 import { instrumentCommand } from './commands/instrument.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -16,6 +17,7 @@ program.addCommand(migrateCommand());
 program.addCommand(keysCommand());
 program.addCommand(projectsCommand());
 program.addCommand(instrumentCommand());
+program.addCommand(exportCommand());
 
 try {
   await program.parseAsync(process.argv);

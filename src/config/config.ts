@@ -1,6 +1,7 @@
 import path from 'node:path';
 import proxyaddr from 'proxy-addr';
 import { KeyringError, parseKeyring } from '../core/tokens/index.js';
+import { IP_MODES, type IpMode } from '../core/ip-privacy.js';
 
 /** Everything Waymark reads from its environment, validated once at start. */
 export interface Config {
@@ -17,6 +18,8 @@ export interface Config {
   excludedHosts: string[];
   logLevel: string;
   bodyLimitBytes: number;
+  /** WAYMARK_IP_MODE: what is stored of each tracking hit's IP (default full). */
+  ipMode: IpMode;
   /** Serve the tracking routes before Fastify's router; off only to measure the difference. */
   trackingFastPath: boolean;
   /** WAYMARK_WEBHOOK_ALLOW_PRIVATE=1: webhooks may go to private and loopback addresses. */
@@ -56,7 +59,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   if (secretSpec !== null) validateSecret(secretSpec);
   const trustedProxies = list(env.WAYMARK_TRUSTED_PROXIES);
   validateTrustedProxies(trustedProxies);
+  const ipMode = (nonEmpty(env.WAYMARK_IP_MODE) ?? 'full') as IpMode;
+  if (!IP_MODES.includes(ipMode)) throw new ConfigError(`WAYMARK_IP_MODE must be one of ${IP_MODES.join(', ')} (got "${ipMode}")`);
   return {
+    ipMode,
     databaseUrl,
     dataDir,
     host,

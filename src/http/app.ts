@@ -5,6 +5,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { installAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { installErrorHandlers } from './error-handler.js';
+import { analyticsRoutes } from './routes/v1/analytics/index.js';
+import { exportRoutes } from './routes/v1/exports/index.js';
 import { createApiKeyRoute } from './routes/v1/api-keys/create-api-key.js';
 import { listApiKeysRoute } from './routes/v1/api-keys/list-api-keys.js';
 import { createEmailRoute } from './routes/v1/emails/create-email.js';
@@ -94,6 +96,8 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
   listWebhookDeliveriesRoute(app, deps);
   retryWebhookDeliveryRoute(app, deps);
   replayWebhookRoute(app, deps);
+  analyticsRoutes(app, deps);
+  exportRoutes(app, deps);
   trackingRoutes(app, tracking);
   return app;
 }

@@ -1,5 +1,7 @@
+import type { AnalyticsService } from '../services/analytics.js';
 import type { ApiKeyService } from '../services/api-keys.js';
 import type { EmailService } from '../services/emails.js';
+import type { ExportService } from '../services/exports.js';
 import type { TrackingService } from '../services/tracking.js';
 import type { WebhookService } from '../services/webhooks.js';
 
@@ -9,4 +11,6 @@ export interface HttpDeps {
   apiKeys: ApiKeyService;
   tracking: TrackingService;
   webhooks: WebhookService;
+  analytics: AnalyticsService;
+  exports: ExportService;
 }

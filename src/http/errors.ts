@@ -7,6 +7,8 @@ export const ERROR_STATUS = {
   not_found: 404,
   method_not_allowed: 405,
   idempotency_conflict: 409,
+  export_not_ready: 409,
+  expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,

@@ -10,6 +10,8 @@ import type {
   WebhookEndpoint,
   WebhookEventType,
 } from '../core/model.js';
+import type { AnalyticsRepository } from './analytics.js';
+import type { ExportRepository } from './exports.js';
 
 /**
  * The storage port. One interface, two adapters (SQLite and PostgreSQL), one test suite run
@@ -22,6 +24,8 @@ export interface Store {
   readonly emails: EmailRepository;
   readonly events: EventRepository;
   readonly webhooks: WebhookRepository;
+  readonly analytics: AnalyticsRepository;
+  readonly exports: ExportRepository;
   /** Applies pending migrations; safe to call on every start and from several nodes at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -1,3 +1,4 @@
+import { type IpMode, applyIpMode } from '../core/ip-privacy.js';
 import { type Keyring, decodeToken } from '../core/tokens/index.js';
 import { newId } from '../lib/ids.js';
 import type { Clock } from '../ports/clock.js';
@@ -26,6 +27,7 @@ export class TrackingService {
     private readonly recorder: HitRecorder,
     private readonly clock: Clock,
     private readonly log: TrackingLogger,
+    private readonly ipMode: IpMode = 'full',
   ) {}
 
   /** Records an open for a valid token. Never throws: the pixel is served whatever happens. */
@@ -56,7 +58,7 @@ export class TrackingService {
       id: newId(),
       ...what,
       createdAt: this.clock.now(),
-      ip: context.ip,
+      ip: applyIpMode(context.ip, this.ipMode),
       userAgent: context.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
       referer: context.referer?.slice(0, MAX_REFERER) ?? null,
     };

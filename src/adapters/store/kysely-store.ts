@@ -18,6 +18,8 @@ import type {
   TrackingHit,
 } from '../../ports/store.js';
 import { newId } from '../../lib/ids.js';
+import { analyticsRepository, recordSentRollup } from './analytics-repository.js';
+import { exportRepository } from './export-repository.js';
 import type {
   Backend,
   Database,
@@ -70,6 +72,8 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect): 
     emails: emailRepository(db, dialect),
     events: eventRepository(db, dialect),
     webhooks: webhookRepository(db, dialect.backend, dialect.bool),
+    analytics: analyticsRepository(db),
+    exports: exportRepository(db),
     migrate: () => dialect.migrate(),
     async close() {
       if (closed) return;
@@ -258,6 +262,7 @@ function emailRepository(db: Kysely<Database>, dialect: StoreDialect): EmailRepo
               })
               .execute();
             await enqueueEventDeliveries(trx, dialect.bool, { projectId, eventId: sentEventId, type: 'email.sent', at: sentEventAt });
+            await recordSentRollup(trx, id);
           }
           if (idempotency !== undefined) {
             // A concurrent request with the same key that committed first makes this a no-op
@@ -371,6 +376,7 @@ function emailRepository(db: Kysely<Database>, dialect: StoreDialect): EmailRepo
           .execute();
         if (status === 'sent') {
           await enqueueEventDeliveries(trx, dialect.bool, { projectId: updated.project_id, eventId, type: 'email.sent', at });
+          await recordSentRollup(trx, id);
         }
       });
     },

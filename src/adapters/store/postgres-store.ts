@@ -2,6 +2,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { Store } from '../../ports/store.js';
+import { postgresHitRollups } from './analytics-repository.js';
 import { createKyselyStore } from './kysely-store.js';
 import type { StoreDialect } from './kysely-store.js';
 import { runMigrations } from './migrations/index.js';
@@ -78,6 +79,7 @@ export function createPostgresStore(connectionString: string, options: PostgresS
             and w.events like '%"email.' || ev.type || '"%'
           where ev.id = any(${hits.map((h) => h.id)}::uuid[])`.execute(trx);
         await sql`select 1 from emails where id = any(${lockOrder}::uuid[]) order by id for no key update`.execute(trx);
+        await postgresHitRollups(trx, hits); // analytics rollups: after the lock, before the update
         // least() ignores NULLs: the earliest of the stored and the batch's first time.
         await sql`
           update emails as e set

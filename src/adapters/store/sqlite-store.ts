@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, sql } from 'kysely';
 import type { DatabaseConnection, Driver, SqliteDialectConfig } from 'kysely';
 import type { Store, TrackingHit } from '../../ports/store.js';
+import { sqliteHitRollups } from './analytics-repository.js';
 import { createKyselyStore } from './kysely-store.js';
 import type { HitTotals, StoreDialect } from './kysely-store.js';
 import { runMigrations } from './migrations/index.js';
@@ -93,7 +94,10 @@ export function createSqliteStore(path: string): SqliteStore {
       insert into webhook_deliveries
         (endpoint_id, message_id, project_id, event_type, event_id, payload, status, attempts, next_attempt_at, created_at)
       values (@endpointId, @eventId, @projectId, @type, @eventId, null, 'pending', 0, @createdAt, @createdAt)`);
+    const applyRollups = sqliteHitRollups(raw);
     const txn = raw.transaction((hits: readonly TrackingHit[], totals: readonly HitTotals[]) => {
+      // Analytics rollups first: they read the emails as they were before this batch.
+      applyRollups(hits);
       const subscribers = new Map<string, { opened: string[]; clicked: string[] }>();
       const subscribersOf = (projectId: string) => {
         let found = subscribers.get(projectId);

@@ -4,6 +4,7 @@ import { columnTypes } from '../schema.js';
 import type { Backend } from '../schema.js';
 import { initialMigration } from './001_initial.js';
 import { webhooksMigration } from './002_webhooks.js';
+import { analyticsMigration } from './004_analytics.js';
 
 /**
  * The store's migrations, in code (no directory scanning, so they work from `dist/` and from
@@ -14,6 +15,7 @@ export function migrationProvider(backend: Backend): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '001_initial': initialMigration(t),
     '002_webhooks': webhooksMigration(t),
+    '004_analytics': analyticsMigration(t, backend),
   };
   return { getMigrations: async () => migrations };
 }

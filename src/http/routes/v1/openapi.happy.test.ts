@@ -15,12 +15,18 @@ describe('GET /v1/openapi.json', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
+        '/v1/analytics/clients',
+        '/v1/analytics/links',
+        '/v1/analytics/summary',
+        '/v1/analytics/timeseries',
         '/v1/api-keys',
         '/v1/emails',
         '/v1/emails/{id}',
         '/v1/emails/{id}/events',
         '/v1/emails/{id}/raw',
         '/v1/events',
+        '/v1/exports',
+        '/v1/exports/{id}/download',
         '/v1/track/click/{token}',
         '/v1/track/open/{token}',
         '/v1/webhooks',

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import { requireKey } from '../../../auth.js';
+import type { HttpDeps } from '../../../deps.js';
+import { type AnalyticsFilterQuery, analyticsFilterProperties } from '../../../schemas/analytics.js';
+import { authErrors, errorRef } from '../../../schemas/common.js';
+
+export function getLinksRoute(app: FastifyInstance, deps: HttpDeps): void {
+  app.get<{ Querystring: AnalyticsFilterQuery & { email_id?: string } }>(
+    '/v1/analytics/links',
+    {
+      schema: {
+        summary: 'Clicks and unique clicks (emails that clicked it at least once) per link',
+        tags: ['analytics'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ...analyticsFilterProperties, email_id: { type: 'string', format: 'uuid' } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['object', 'data'],
+            properties: {
+              object: { type: 'string', const: 'list' },
+              data: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['url', 'label', 'index', 'clicks', 'unique_clicks'],
+                  properties: {
+                    url: { type: 'string' },
+                    label: { type: 'string' },
+                    index: { type: 'integer' },
+                    clicks: { type: 'integer' },
+                    unique_clicks: { type: 'integer' },
+                  },
+                },
+              },
+            },
+          },
+          ...authErrors,
+          404: errorRef,
+          422: errorRef,
+        },
+      },
+    },
+    async (request) => {
+      const links = await deps.analytics.links(requireKey(request).projectId, request.query);
+      return {
+        object: 'list',
+        data: links.map((l) => ({ url: l.url, label: l.label, index: l.linkIndex, clicks: l.clicks, unique_clicks: l.uniqueClicks })),
+      };
+    },
+  );
+}

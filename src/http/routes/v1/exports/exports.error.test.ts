@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningWaymark, startWaymark } from '../../../../../test/support/in-process.js';
+
+describe('exports with bad input', () => {
+  let s: RunningWaymark;
+  beforeAll(async () => {
+    s = await startWaymark({ backend: 'sqlite' });
+  });
+  afterAll(() => s.stop());
+
+  it.each([
+    [{ resource: 'passwords' }, 'validation_failed'],
+    [{ resource: '__proto__' }, 'validation_failed'],
+    [{}, 'validation_failed'],
+    [{ resource: 'emails', filters: { type: 'opened' } }, 'validation_failed'],
+    [{ resource: 'emails', filters: { since: 'soon' } }, 'validation_failed'],
+    [{ resource: 'events', filters: { type: 'bounced' } }, 'validation_failed'],
+    [{ resource: 'events', filters: { since: 'yesterday' } }, 'validation_failed'],
+    [{ resource: 'events', filters: { email_id: 'x' } }, 'validation_failed'],
+    [{ resource: 'events', filters: { type: 1 } }, 'validation_failed'],
+    [{ resource: 'events', extra: 1 }, 'validation_failed'],
+  ])('POST /v1/exports %j → 422 %s and creates nothing', async (body, code) => {
+    const res = await s.api('POST', '/v1/exports', body);
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual({ error: { code, message: expect.any(String) } });
+    expect((await s.api('GET', '/v1/exports')).body.data).toEqual([]);
+  });
+
+  it('answers 404 for an unknown export and 422 for a malformed id', async () => {
+    expect((await s.api('GET', '/v1/exports/0190a6b0-0000-7000-8000-000000000000/download')).body.error.code).toBe('not_found');
+    expect((await s.api('GET', '/v1/exports/nope/download')).status).toBe(422);
+  });
+});
