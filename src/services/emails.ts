@@ -160,6 +160,12 @@ function messageIdFor(id: string, from: string): string {
   return `<${id}@${addressDomain(from) || 'waymark.invalid'}>`;
 }
 
+/** The same request in any key order hashes alike: keys are sorted at every level (arrays keep their order). */
 function requestHash(input: SendEmailInput): string {
-  return createHash('sha256').update(JSON.stringify(input)).digest('hex');
+  return createHash('sha256').update(JSON.stringify(input, sortedKeys)).digest('hex');
+}
+
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -57,6 +57,16 @@ describe.each(backends())('POST /v1/emails on %s', (backend) => {
     expect(again.body.id).toBe(first.body.id);
   });
 
+  it('treats the same body with its keys in another order as the same request', async () => {
+    const headers = { 'idempotency-key': `k-${backend}-order` };
+    const body = emailBody({ tracking: { open: true, click: true } });
+    const reordered = Object.fromEntries(Object.entries({ ...body, tracking: { click: true, open: true } }).reverse());
+    const first = await s.api('POST', '/v1/emails', body, headers);
+    const again = await s.api('POST', '/v1/emails', reordered, headers);
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+  });
+
   it('pages through emails newest first with a cursor', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await s.api('POST', '/v1/emails', emailBody({ subject: `page ${i}` }))).body.id);
