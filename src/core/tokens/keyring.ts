@@ -51,8 +51,9 @@ export function signingKey(id: string, secret: string): SigningKey {
 
 /**
  * Parses the WAYMARK_SECRET format: comma-separated entries, each `id:secret` or a bare secret
- * of at least 32 characters. A bare secret containing ':' is read as `id:secret` only when the
- * part before the colon is a valid key id and the rest is long enough.
+ * of at least 32 characters. An entry whose part before the first ':' is a valid key id is always
+ * `id:secret`, so a short secret is refused under the id that was written, never read silently as
+ * a bare secret with a derived id.
  */
 export function parseKeyring(spec: string): Keyring {
   const entries = spec.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
@@ -62,7 +63,7 @@ export function parseKeyring(spec: string): Keyring {
     if (colon > 0) {
       const id = entry.slice(0, colon);
       const secret = entry.slice(colon + 1);
-      if (KEY_ID_PATTERN.test(id) && secret.length >= MIN_SECRET_LENGTH) return signingKey(id, secret);
+      if (KEY_ID_PATTERN.test(id)) return signingKey(id, secret);
     }
     return signingKey(deriveKeyId(entry), entry);
   });

@@ -101,6 +101,9 @@ describe('keyring', () => {
     expect(() => parseKeyring('short')).toThrow(/at least 32/);
     expect(() => parseKeyring(`x:${secretA},x:${secretB}`)).toThrow(/twice/);
     expect(() => parseKeyring(' , ')).toThrow(/no signing secret/);
+    // An id: prefix always names the key, so a short secret is refused under that id.
+    expect(() => parseKeyring(`k2:${'s'.repeat(31)}`)).toThrow(/secret for key "k2" is 31 characters/);
+    expect(() => parseKeyring('k1:short')).toThrow(/key "k1"/);
     expect(() => new Keyring([])).toThrow();
     expect(() => signingKey('bad id!', secretA)).not.toThrow();
     expect(() => new Keyring([signingKey('bad id!', secretA)])).toThrow(/key id/);
