@@ -120,6 +120,17 @@ describe('waymark CLI', () => {
     expect(res.stdout).toMatch(/^<a href="http:\/\/localhost:3000\/v1\/track\/click\/[^"]+">x<\/a>$/);
   });
 
+  it('instrument keeps a byte-order mark and refuses input that is not UTF-8, rather than change its bytes', async () => {
+    const env = { WAYMARK_DATA_DIR: dataDir(), WAYMARK_SECRET: 'cli:' + 'c'.repeat(40) };
+    const bom = await runCli(['instrument', '--no-click'], env, '\uFEFF<p>café</p>');
+    expect(bom.code).toBe(0);
+    expect(bom.stdout.startsWith('\uFEFF<p>café</p>')).toBe(true);
+    const latin1 = await runCli(['instrument'], env, Buffer.from('<p>caf\xe9</p>', 'latin1'));
+    expect(latin1.code).toBe(1);
+    expect(latin1.stderr).toMatch(/not valid UTF-8/);
+    expect(latin1.stdout).toBe('');
+  });
+
   it('instrument refuses a malformed --email-id', async () => {
     const res = await runCli(['instrument', '--email-id', 'nope'], { WAYMARK_SECRET: 'z'.repeat(40) }, '<a href="https://e.com">x</a>');
     expect(res.code).toBe(1);

@@ -59,7 +59,7 @@ export function waitForExit(child: ChildProcess): Promise<number | null> {
 }
 
 /** Runs a CLI command to completion, feeding `input` on stdin. */
-export function runCli(args: string[], env: Record<string, string>, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(args: string[], env: Record<string, string>, input: string | Buffer = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawnCli(args, env);
   let stdout = '';
   let stderr = '';

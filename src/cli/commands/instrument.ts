@@ -46,8 +46,13 @@ export function instrumentCommand(): Command {
     });
 }
 
+/** The input as UTF-8. Anything else is refused: decoding it would replace bytes the output must keep. */
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new Error('the input is not valid UTF-8; convert it first (e.g. iconv -f windows-1252 -t utf-8)');
+  }
 }
