@@ -3,6 +3,12 @@ import type { Logger } from 'pino';
 import { nodemailerComposer, SmtpMailer } from '../adapters/mail/nodemailer.js';
 import { openStore } from '../adapters/store/index.js';
 import { HttpWebhookSender } from '../adapters/webhooks/http-sender.js';
+import { NodeDnsResolver } from '../adapters/dns/node-dns-resolver.js';
+import { DEFAULT_TIMING } from '../core/domains/status.js';
+import type { DnsResolver } from '../ports/dns.js';
+import { BackgroundJob } from '../services/background-job.js';
+import { DomainService } from '../services/domains.js';
+import { TrackingHostDirectory } from '../services/tracking-hosts.js';
 import type { Config } from '../config/config.js';
 import type { Keyring } from '../core/tokens/index.js';
 import { buildApp } from '../http/app.js';
@@ -25,6 +31,10 @@ export interface WaymarkOptions {
   logger: Logger;
   clock?: Clock;
   trackingFastPath?: boolean;
+  /** How often the domain checker looks for due domains (default 30 s). */
+  domainCheckPollMs?: number;
+  /** Replaces the node:dns resolver (WAYMARK_DNS_SERVERS otherwise). */
+  dns?: DnsResolver;
 }
 
 /** A running Waymark: the store, the services, the HTTP app and the background jobs, wired once. */
@@ -35,6 +45,9 @@ export interface Waymark {
   recorder: HitRecorder;
   delivery: DeliveryWorker | null;
   webhookWorker: WebhookWorker;
+  domains: DomainService;
+  /** The background job that re-checks domains' DNS when they are due. */
+  domainChecks: BackgroundJob;
   /** The admin key created on first start, if this start created one. */
   firstAdminKey: string | null;
   defaultProjectId: string;
@@ -55,6 +68,25 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
     const mailer: Mailer | null = config.smtpUrl ? new SmtpMailer(config.smtpUrl) : null;
     const delivery = mailer ? new DeliveryWorker(store, mailer, clock, log.child({ job: 'delivery' })) : null;
     const recorder = new HitRecorder(store.events);
+    const trackingHosts = new TrackingHostDirectory(store.domains);
+    await trackingHosts.refresh();
+    const webhookSender = new HttpWebhookSender({ allowPrivate: config.webhookAllowPrivate });
+    const webhookWorker = new WebhookWorker(store, webhookSender, clock, log.child({ job: 'webhooks' }), {
+      disableAfterMs: config.webhookDisableAfterMs,
+    });
+    let domainChecks: BackgroundJob | null = null;
+    const domains = new DomainService({
+      store,
+      dns: options.dns ?? new NodeDnsResolver({ servers: config.dnsServers }),
+      clock,
+      keyring: options.keyring,
+      targets: { trackingCnameTarget: config.trackingCnameTarget, spfInclude: config.spfInclude, mxHost: config.mxHost, caDomain: config.acmeCa },
+      timing: { ...DEFAULT_TIMING, recheckVerifiedMs: config.dnsRecheckMs },
+      hosts: trackingHosts,
+      onWebhookQueued: () => webhookWorker.nudge(),
+      onCheckDue: () => domainChecks?.nudge(),
+    });
+    domainChecks = new BackgroundJob('domain checks', () => domains.checkDue(), log.child({ job: 'domains' }), options.domainCheckPollMs ?? 30_000);
     const emails = new EmailService({
       store,
       keyring: options.keyring,
@@ -64,17 +96,14 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
       excludedHosts: config.excludedHosts,
       relayConfigured: mailer !== null,
       onQueued: () => delivery?.nudge(),
+      domains,
     });
-    const tracking = new TrackingService(options.keyring, recorder, clock, log, config.ipMode);
-    const webhookSender = new HttpWebhookSender({ allowPrivate: config.webhookAllowPrivate });
-    const webhookWorker = new WebhookWorker(store, webhookSender, clock, log.child({ job: 'webhooks' }), {
-      disableAfterMs: config.webhookDisableAfterMs,
-    });
+    const tracking = new TrackingService(options.keyring, recorder, clock, log, trackingHosts, config.ipMode);
     const webhooks = new WebhookService(store, webhookSender, clock, () => webhookWorker.nudge());
     const analytics = new AnalyticsService(store);
     const exports = new ExportService(store, clock, config.dataDir, (err) => log.error({ err }, 'export failed'));
     const app = await buildApp(
-      { emails, apiKeys, tracking, webhooks, analytics, exports },
+      { emails, apiKeys, tracking, webhooks, analytics, exports, domains, trackingHosts },
       {
         logger: log,
         publicUrl: config.publicUrl,
@@ -91,18 +120,22 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
       recorder,
       delivery,
       webhookWorker,
+      domains,
+      domainChecks,
       firstAdminKey,
       defaultProjectId: project.id,
       async listen() {
         const address = await app.listen({ port: config.port, host: config.host });
         delivery?.start();
         webhookWorker.start();
+        domainChecks.start();
         return address;
       },
       async close() {
         await app.close();
         await delivery?.stop();
         await webhookWorker.stop();
+        await domainChecks.stop();
         mailer?.close();
         await recorder.flush();
         await store.close();

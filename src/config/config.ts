@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseDnsServers } from '../core/domains/dns-servers.js';
 import proxyaddr from 'proxy-addr';
 import { KeyringError, parseKeyring } from '../core/tokens/index.js';
 import { IP_MODES, type IpMode } from '../core/ip-privacy.js';
@@ -26,6 +27,15 @@ export interface Config {
   webhookAllowPrivate: boolean;
   /** An endpoint that has failed for this long is disabled (WAYMARK_WEBHOOK_DISABLE_AFTER_HOURS). */
   webhookDisableAfterMs: number;
+  /** Where domains' DNS records must point (see DnsTargets). */
+  trackingCnameTarget: string;
+  spfInclude: string;
+  mxHost: string;
+  acmeCa: string;
+  /** WAYMARK_DNS_SERVERS: resolvers for domain checks (`host` or `host:port`); empty: the system's. */
+  dnsServers: string[];
+  /** How often verified domains are re-checked (WAYMARK_DNS_RECHECK_HOURS). */
+  dnsRecheckMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -59,6 +69,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   if (secretSpec !== null) validateSecret(secretSpec);
   const trustedProxies = list(env.WAYMARK_TRUSTED_PROXIES);
   validateTrustedProxies(trustedProxies);
+  const trackingCnameTarget = parseHostname('WAYMARK_TRACKING_CNAME_TARGET', nonEmpty(env.WAYMARK_TRACKING_CNAME_TARGET) ?? new URL(trackingUrl).hostname);
+  const dnsServers = parseServers(nonEmpty(env.WAYMARK_DNS_SERVERS));
   const ipMode = (nonEmpty(env.WAYMARK_IP_MODE) ?? 'full') as IpMode;
   if (!IP_MODES.includes(ipMode)) throw new ConfigError(`WAYMARK_IP_MODE must be one of ${IP_MODES.join(', ')} (got "${ipMode}")`);
   return {
@@ -78,7 +90,32 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     trackingFastPath: env.WAYMARK_TRACKING_FAST_PATH !== '0',
     webhookAllowPrivate: parseFlag('WAYMARK_WEBHOOK_ALLOW_PRIVATE', env.WAYMARK_WEBHOOK_ALLOW_PRIVATE),
     webhookDisableAfterMs: parsePositiveInt('WAYMARK_WEBHOOK_DISABLE_AFTER_HOURS', nonEmpty(env.WAYMARK_WEBHOOK_DISABLE_AFTER_HOURS) ?? '120') * 3_600_000,
+    trackingCnameTarget,
+    spfInclude: parseHostname('WAYMARK_SPF_INCLUDE', nonEmpty(env.WAYMARK_SPF_INCLUDE) ?? trackingCnameTarget),
+    mxHost: parseHostname('WAYMARK_MX_HOST', nonEmpty(env.WAYMARK_MX_HOST) ?? trackingCnameTarget),
+    acmeCa: parseHostname('WAYMARK_ACME_CA', nonEmpty(env.WAYMARK_ACME_CA) ?? 'letsencrypt.org'),
+    dnsServers,
+    dnsRecheckMs: parsePositiveInt('WAYMARK_DNS_RECHECK_HOURS', nonEmpty(env.WAYMARK_DNS_RECHECK_HOURS) ?? '24') * 3_600_000,
   };
+}
+
+/** A DNS name, normalised (lowercase, punycode, no trailing dot). */
+function parseHostname(name: string, v: string): string {
+  if (/[/:@?#\s\\]/.test(v)) throw new ConfigError(`${name} must be a host name, without scheme, port or path (got "${v}")`);
+  try {
+    return new URL(`http://${v}`).hostname.replace(/\.$/, '');
+  } catch {
+    throw new ConfigError(`${name} must be a host name (got "${v}")`);
+  }
+}
+
+function parseServers(v: string | undefined): string[] {
+  if (v === undefined) return [];
+  try {
+    return parseDnsServers(v);
+  } catch (err) {
+    throw new ConfigError(`WAYMARK_DNS_SERVERS: ${(err as Error).message}`);
+  }
 }
 
 function parseFlag(name: string, value: string | undefined): boolean {

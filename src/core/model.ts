@@ -67,6 +67,10 @@ export interface Email {
   clickCount: number;
   lastEvent: EmailEventType | null;
   lastEventAt: number | null;
+  /** The sending domain of the `from` address, when it is one of the project's domains. */
+  domainId: string | null;
+  /** The tracking host its links and pixel were minted on (0: the default tracking host). */
+  trackingHostId: number;
 }
 
 export type EmailEventType = 'sent' | 'failed' | 'opened' | 'clicked';
@@ -131,4 +135,97 @@ export interface WebhookDelivery {
   /** The first 1 KB of the last answer's body. */
   lastResponse: string | null;
   createdAt: number;
+}
+
+/** See the README's "Sending and tracking domains" section for what each status means. */
+export const DOMAIN_STATUSES = [
+  'not_started',
+  'pending',
+  'verified',
+  'partially_verified',
+  'partially_failed',
+  'failed',
+  'temporary_failure',
+] as const;
+export type DomainStatus = (typeof DOMAIN_STATUSES)[number];
+
+/** A record's own status: the domain statuses that make sense for one record. */
+export type DnsRecordStatus = 'not_started' | 'pending' | 'verified' | 'failed' | 'temporary_failure';
+export type DnsRecordKind = 'DKIM' | 'SPF' | 'MX' | 'DMARC' | 'Tracking' | 'CAA';
+export type DnsRecordType = 'TXT' | 'MX' | 'CNAME' | 'CAA';
+export type DomainTlsMode = 'opportunistic' | 'enforced';
+
+/** One DNS record the domain owner adds, with what the last check of it found. */
+export interface DomainRecord {
+  record: DnsRecordKind;
+  type: DnsRecordType;
+  name: string;
+  value: string;
+  ttl: number;
+  priority?: number;
+  status: DnsRecordStatus;
+  /** What the last conclusive lookup found at `name` for `type` (CNAME: the chain followed). */
+  found: string[];
+  /**
+   * Why the record is not verified, from the last lookup: `nxdomain`, `nodata`, `mismatch`,
+   * `multiple_spf`, or an inconclusive `servfail`, `timeout`, `refused`, `lookup_error`.
+   */
+  problem: string | null;
+  checkedAt: number | null;
+  /** Start of the current run without the record (pending or temporary_failure), for the 72 h rule. */
+  missingSince: number | null;
+  verifiedAt: number | null;
+}
+
+/** `not_verified` until its first check, or after 72 h without its records; then `pending`, then `verified`. */
+export type TrackingHostStatus = 'not_verified' | 'pending' | 'verified';
+
+/**
+ * A tracking host (`links.example.com`). Its id travels in every token minted on it, and a host
+ * is never deleted while its domain exists, so links in mail already sent keep working.
+ */
+export interface TrackingHost {
+  /** Positive integer, never reused; 0 is the default tracking host (WAYMARK_TRACKING_URL). */
+  id: number;
+  domainId: string;
+  projectId: string;
+  hostname: string;
+  status: TrackingHostStatus;
+  createdAt: number;
+  /** First time the host was verified: from then on it serves its tokens for good. */
+  verifiedAt: number | null;
+  /** Set when its domain was deleted: the host then answers 404. */
+  deletedAt: number | null;
+}
+
+export interface Domain {
+  id: string;
+  projectId: string;
+  /** Lowercase, punycode, no trailing dot. */
+  name: string;
+  returnPath: string;
+  openTracking: boolean;
+  clickTracking: boolean;
+  tls: DomainTlsMode;
+  dkimSelector: string;
+  /** base64 DER SubjectPublicKeyInfo, as it goes in the DKIM record's p= tag. */
+  dkimPublicKey: string;
+  /** The private key, sealed under the server secret (see core/secrets/sealed-box.ts). */
+  dkimPrivateKeySealed: string;
+  /** The tracking subdomain as last set (`links`), or null when none was ever set. */
+  trackingSubdomain: string | null;
+  trackingSubdomainSetAt: number | null;
+  /** The host new emails use: the last tracking host to be verified. Null until one is. */
+  activeHostId: number | null;
+  status: DomainStatus;
+  records: DomainRecord[];
+  verificationStartedAt: number | null;
+  lastCheckedAt: number | null;
+  nextCheckAt: number | null;
+  /** Bumped on every write, so two concurrent checks cannot overwrite each other. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  /** Every tracking host the domain ever had, oldest first. */
+  hosts: TrackingHost[];
 }

@@ -7,6 +7,8 @@ import type { HttpDeps } from './deps.js';
 import { installErrorHandlers } from './error-handler.js';
 import { analyticsRoutes } from './routes/v1/analytics/index.js';
 import { exportRoutes } from './routes/v1/exports/index.js';
+import { domainRoutes } from './routes/v1/domains/index.js';
+import { tlsAskRoute } from './routes/v1/tls/tls-ask.js';
 import { createApiKeyRoute } from './routes/v1/api-keys/create-api-key.js';
 import { listApiKeysRoute } from './routes/v1/api-keys/list-api-keys.js';
 import { createEmailRoute } from './routes/v1/emails/create-email.js';
@@ -28,6 +30,7 @@ import { retryWebhookDeliveryRoute } from './routes/v1/webhooks/retry-webhook-de
 import { replayWebhookRoute } from './routes/v1/webhooks/replay-webhook.js';
 import { apiKeySchema } from './schemas/api-key.js';
 import { errorSchema } from './schemas/common.js';
+import { domainSchema } from './schemas/domain.js';
 import { emailSchema } from './schemas/email.js';
 import { eventSchema } from './schemas/event.js';
 import { webhookDeliverySchema, webhookEndpointSchema } from './schemas/webhook.js';
@@ -70,7 +73,7 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
       security: [{ bearer: [] }],
     },
   });
-  for (const schema of [errorSchema, emailSchema, eventSchema, apiKeySchema, webhookEndpointSchema, webhookDeliverySchema]) app.addSchema(schema);
+  for (const schema of [errorSchema, emailSchema, eventSchema, apiKeySchema, webhookEndpointSchema, webhookDeliverySchema, domainSchema]) app.addSchema(schema);
   // JSON only: without this Fastify parses text/plain into a string, which then fails validation as 422.
   app.removeContentTypeParser('text/plain');
   installErrorHandlers(app);
@@ -98,6 +101,8 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
   replayWebhookRoute(app, deps);
   analyticsRoutes(app, deps);
   exportRoutes(app, deps);
+  domainRoutes(app, deps);
+  tlsAskRoute(app, deps);
   trackingRoutes(app, tracking);
   return app;
 }

@@ -1,7 +1,9 @@
 import type { AnalyticsService } from '../services/analytics.js';
 import type { ApiKeyService } from '../services/api-keys.js';
+import type { DomainService } from '../services/domains.js';
 import type { EmailService } from '../services/emails.js';
 import type { ExportService } from '../services/exports.js';
+import type { TrackingHostDirectory } from '../services/tracking-hosts.js';
 import type { TrackingService } from '../services/tracking.js';
 import type { WebhookService } from '../services/webhooks.js';
 
@@ -13,4 +15,6 @@ export interface HttpDeps {
   webhooks: WebhookService;
   analytics: AnalyticsService;
   exports: ExportService;
+  domains: DomainService;
+  trackingHosts: TrackingHostDirectory;
 }

@@ -6,6 +6,9 @@ const SERVICE_CODES: Record<ServiceError['code'], ErrorCode> = {
   validation_failed: 'validation_failed',
   not_found: 'not_found',
   idempotency_conflict: 'idempotency_conflict',
+  conflict: 'conflict',
+  rate_limited: 'rate_limited',
+  domain_in_use: 'domain_in_use',
 };
 
 /** Every failure leaves as `{ error: { code, message } }` with its status; 5xx details stay in the log. */
@@ -14,7 +17,15 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const { code, message } = classify(err);
     const status = ERROR_STATUS[code];
     if (status >= 500) request.log.error({ err }, 'request failed');
-    void reply.status(status).header('cache-control', 'no-store').send(errorBody(code, message));
+    const extra: Record<string, unknown> = {};
+    if (err instanceof ServiceError) {
+      Object.assign(extra, err.extra.details);
+      if (err.extra.retryAfter !== undefined) {
+        extra.retry_after = err.extra.retryAfter;
+        void reply.header('retry-after', String(err.extra.retryAfter));
+      }
+    }
+    void reply.status(status).header('cache-control', 'no-store').send(errorBody(code, message, extra));
   });
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send(errorBody('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));

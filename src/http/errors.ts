@@ -7,11 +7,14 @@ export const ERROR_STATUS = {
   not_found: 404,
   method_not_allowed: 405,
   idempotency_conflict: 409,
+  conflict: 409,
+  domain_in_use: 409,
   export_not_ready: 409,
   expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,
+  rate_limited: 429,
   internal_error: 500,
 } as const;
 
@@ -29,9 +32,9 @@ export class ApiError extends Error {
 }
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
+  error: { code: ErrorCode; message: string; retry_after?: number; [detail: string]: unknown };
 }
 
-export function errorBody(code: ErrorCode, message: string): ErrorBody {
-  return { error: { code, message } };
+export function errorBody(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): ErrorBody {
+  return { error: { ...extra, code, message } };
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyaddr from 'proxy-addr';
 import type { HitContext, TrackingService } from '../services/tracking.js';
+import { requestHostname } from '../services/tracking-hosts.js';
 
 /** The 43-byte transparent 1×1 GIF. */
 export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
@@ -41,6 +42,7 @@ export function createTrackingHandler(tracking: TrackingService, trustedProxies:
   function context(req: IncomingMessage): HitContext {
     const raw = trust ? proxyaddr(req, trust) : req.socket.remoteAddress;
     return {
+      host: requestHostname(req.headers.host),
       ip: raw ? normaliseIp(raw) : null,
       userAgent: req.headers['user-agent'] ?? null,
       referer: req.headers.referer ?? null,

@@ -1,6 +1,9 @@
 import type {
   ApiKey,
   ApiKeyRole,
+  Domain,
+  TrackingHost,
+  TrackingHostStatus,
   Email,
   EmailEvent,
   EmailEventType,
@@ -24,6 +27,7 @@ export interface Store {
   readonly emails: EmailRepository;
   readonly events: EventRepository;
   readonly webhooks: WebhookRepository;
+  readonly domains: DomainRepository;
   readonly analytics: AnalyticsRepository;
   readonly exports: ExportRepository;
   /** Applies pending migrations; safe to call on every start and from several nodes at once. */
@@ -74,8 +78,8 @@ export interface Page {
 
 export type NewEmail = Omit<
   Email,
-  'openedAt' | 'clickedAt' | 'openCount' | 'clickCount' | 'lastEvent' | 'lastEventAt' | 'deliveryAttempts'
->;
+  'openedAt' | 'clickedAt' | 'openCount' | 'clickCount' | 'lastEvent' | 'lastEventAt' | 'deliveryAttempts' | 'domainId' | 'trackingHostId'
+> & { domainId?: string | null; trackingHostId?: number };
 
 export interface IdempotencyClaim {
   key: string;
@@ -223,4 +227,44 @@ export interface WebhookRepository {
    * (at most `limit`, oldest first). Returns how many were queued.
    */
   replay(projectId: string, endpointId: string, since: number, at: number, limit: number): Promise<number>;
+}
+
+export type NewDomain = Omit<Domain, 'hosts' | 'version' | 'updatedAt' | 'activeHostId' | 'trackingSubdomain' | 'trackingSubdomainSetAt'>;
+
+/** What a save does besides writing the domain's own columns. */
+export interface DomainSaveOptions {
+  /** Adds a tracking host (a subdomain never used by this domain before); its id is assigned here. */
+  newHost?: { hostname: string; status: TrackingHostStatus; createdAt: number };
+  /** Status and first-verified time of existing hosts, by id. */
+  hostUpdates?: ReadonlyArray<{ id: number; status: TrackingHostStatus; verifiedAt: number | null }>;
+  /** A webhook (domain.updated) queued in the same transaction. */
+  message?: WebhookMessage;
+}
+
+export type CreateDomainResult = { outcome: 'created'; domain: Domain } | { outcome: 'conflict' };
+
+export interface DomainRepository {
+  /** Refuses (conflict) a name that any project already has: a tracking host routes to one project. */
+  create(domain: NewDomain): Promise<CreateDomainResult>;
+  get(projectId: string, id: string): Promise<Domain | undefined>;
+  /** The project's domain with this exact name (lowercase punycode). */
+  findByName(projectId: string, name: string): Promise<Domain | undefined>;
+  list(projectId: string, page: Page): Promise<Domain[]>;
+  /**
+   * Writes the domain's settings, records and schedule if its version is still `domain.version`,
+   * bumping it. Undefined when another write came first (the caller reads again and retries), or
+   * when the domain is gone. Fails with a conflict error if `newHost` names a live host of another domain.
+   */
+  save(domain: Domain, options?: DomainSaveOptions): Promise<Domain | undefined>;
+  /** Deletes the domain; its hosts stay as tombstones (they answer 404). False when there is none. */
+  delete(projectId: string, id: string, at: number): Promise<boolean>;
+  /**
+   * Claims up to `limit` domains due for a check at `now`, pushing their next check to
+   * `leaseUntil` so a crashed checker's claim lapses. On PostgreSQL each goes to one node.
+   */
+  claimDue(now: number, leaseUntil: number, limit: number): Promise<Domain[]>;
+  /** Emails whose links were minted on one of these hosts, created at or after `since`. */
+  countEmailsOnHosts(hostIds: readonly number[], since: number): Promise<number>;
+  /** Every tracking host there is, tombstones included, for routing. */
+  allHosts(): Promise<TrackingHost[]>;
 }

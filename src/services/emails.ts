@@ -7,6 +7,7 @@ import type { Clock } from '../ports/clock.js';
 import type { MimeComposer, OutgoingMessage } from '../ports/mailer.js';
 import type { EventFilter, Page, Store } from '../ports/store.js';
 import { addressDomain, parseAddresses, validateHeaders } from './email-validation.js';
+import type { DomainTracking } from './domains.js';
 import { ServiceError } from './service-errors.js';
 
 export interface SendEmailInput {
@@ -35,6 +36,8 @@ export interface EmailServiceOptions {
   relayConfigured: boolean;
   /** Called after an email is queued, so the delivery worker need not wait for its next poll. */
   onQueued?: () => void;
+  /** The sending domain of a `from` address and its tracking settings and host. */
+  domains?: { trackingFor(projectId: string, domainName: string): Promise<DomainTracking | null> };
 }
 
 export interface SendResult {
@@ -59,13 +62,18 @@ export class EmailService {
     const headers = validateHeaders(input.headers);
 
     const id = newId();
-    const { trackOpens, trackClicks } = resolveTracking(input.tracking);
+    const fromDomain = addressDomain(from);
+    const domain = fromDomain && this.o.domains ? await this.o.domains.trackingFor(projectId, fromDomain) : null;
+    const { trackOpens, trackClicks } = resolveTracking(input.tracking, domain);
+    const hostId = domain?.trackingUrl ? domain.hostId : 0;
     const tracked = instrument(
       { html: input.html, text: input.text },
       {
         open: trackOpens,
         click: trackClicks,
-        trackingUrl: this.o.trackingUrl,
+        trackingUrl: domain?.trackingUrl ?? this.o.trackingUrl,
+        hostId,
+        knownTrackingHosts: [new URL(this.o.trackingUrl).hostname, ...(domain?.hostnames ?? [])],
         keyring: this.o.keyring,
         emailId: id,
         excludedHosts: this.o.excludedHosts,
@@ -97,6 +105,8 @@ export class EmailService {
         nextAttemptAt: status === 'queued' ? now : null,
         createdAt: now,
         sentAt: status === 'captured' ? now : null,
+        domainId: domain?.domainId ?? null,
+        trackingHostId: trackOpens || trackClicks !== false ? hostId : 0,
       },
       idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash: requestHash(input) },
     );
@@ -147,11 +157,17 @@ export function outgoingMessage(email: Email): OutgoingMessage {
   };
 }
 
-/** Tracking is opt-in: no `tracking` field means no pixel and no rewritten links. */
-export function resolveTracking(tracking: SendEmailInput['tracking']): { trackOpens: boolean; trackClicks: ClickTrackingMode } {
-  const click = tracking?.click;
+/**
+ * Tracking is opt-in. Each of open and click is decided on its own: the email's `tracking` setting
+ * when it has one, in either direction; else its sending domain's setting; else off.
+ */
+export function resolveTracking(
+  tracking: SendEmailInput['tracking'],
+  domain: Pick<DomainTracking, 'openTracking' | 'clickTracking'> | null = null,
+): { trackOpens: boolean; trackClicks: ClickTrackingMode } {
+  const click = tracking?.click ?? (domain?.clickTracking === true ? true : undefined);
   return {
-    trackOpens: tracking?.open === true,
+    trackOpens: tracking?.open ?? domain?.openTracking ?? false,
     trackClicks: click === true ? 'html_and_text' : click === 'html' || click === 'text' ? click : false,
   };
 }

@@ -3,8 +3,11 @@ import { type Keyring, decodeToken } from '../core/tokens/index.js';
 import { newId } from '../lib/ids.js';
 import type { Clock } from '../ports/clock.js';
 import type { HitRecorder } from './hit-recorder.js';
+import type { TrackingHostDirectory } from './tracking-hosts.js';
 
 export interface HitContext {
+  /** The host the request was sent to (see requestHostname): a token is served only on its own host. */
+  host: string | null;
   ip: string | null;
   userAgent: string | null;
   referer: string | null;
@@ -27,6 +30,7 @@ export class TrackingService {
     private readonly recorder: HitRecorder,
     private readonly clock: Clock,
     private readonly log: TrackingLogger,
+    private readonly hosts: TrackingHostDirectory,
     private readonly ipMode: IpMode = 'full',
   ) {}
 
@@ -34,6 +38,7 @@ export class TrackingService {
   async open(token: string, context: HitContext, record: boolean): Promise<void> {
     const decoded = decodeToken(this.keyring, token);
     if (!decoded || decoded.kind !== 'open' || !record) return;
+    if (!(await this.servedHere(decoded.hostId, context.host))) return;
     await this.recordHit({ emailId: decoded.emailId, type: 'opened', linkIndex: null, url: null }, context);
   }
 
@@ -41,6 +46,7 @@ export class TrackingService {
   async click(token: string, context: HitContext, record: boolean): Promise<string | null> {
     const decoded = decodeToken(this.keyring, token);
     if (!decoded || decoded.kind !== 'click') return null;
+    if (!(await this.servedHere(decoded.hostId, context.host))) return null;
     if (record) {
       await this.recordHit(
         { emailId: decoded.emailId, type: 'clicked', linkIndex: decoded.linkIndex, url: decoded.destination },
@@ -48,6 +54,17 @@ export class TrackingService {
       );
     }
     return decoded.destination;
+  }
+
+  /** A token replayed on another host, or on a deleted domain's host, is not served there. */
+  private async servedHere(hostId: number, host: string | null): Promise<boolean> {
+    try {
+      return await this.hosts.allows(hostId, host);
+    } catch (err) {
+      // The host list could not be read: serve default-host tokens, refuse the rest until it can.
+      this.log.error({ err }, 'tracking hosts not readable');
+      return hostId === 0;
+    }
   }
 
   private async recordHit(

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { normalizeId, pageCursor, pageLimit, requireId, toApiKey, toEmail, toEvent, toProject } from './rows.js';
+import { domainRepository } from './domain-repository.js';
 import { enqueueEventDeliveries, webhookRepository } from './webhook-repository.js';
 import type {
   ApiKeyRepository,
@@ -72,6 +73,7 @@ export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect): 
     emails: emailRepository(db, dialect),
     events: eventRepository(db, dialect),
     webhooks: webhookRepository(db, dialect.backend, dialect.bool),
+    domains: domainRepository(db, dialect.backend, dialect.bool),
     analytics: analyticsRepository(db),
     exports: exportRepository(db),
     migrate: () => dialect.migrate(),
@@ -234,6 +236,8 @@ function emailRepository(db: Kysely<Database>, dialect: StoreDialect): EmailRepo
         clicked_at: null,
         last_event: captured ? 'sent' : null,
         last_event_at: captured ? sentEventAt : null,
+        domain_id: email.domainId == null ? null : requireId(email.domainId, 'domain id'),
+        tracking_host_id: email.trackingHostId ?? 0,
       };
 
       try {

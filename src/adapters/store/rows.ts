@@ -98,6 +98,8 @@ export function toEmail(row: Selectable<EmailsTable>): Email {
     clickCount: row.click_count,
     lastEvent: row.last_event as EmailEventType | null,
     lastEventAt: row.last_event_at,
+    domainId: row.domain_id ?? null,
+    trackingHostId: row.tracking_host_id ?? 0,
   };
 }
 

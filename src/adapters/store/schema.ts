@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * Row types of the store's tables, as Kysely sees them. One schema for both backends; the few
@@ -65,6 +65,8 @@ export interface EmailsTable {
   click_count: ColumnType<number, number | undefined, number>;
   last_event: string | null;
   last_event_at: number | null;
+  domain_id: string | null;
+  tracking_host_id: ColumnType<number, number | undefined, number>;
 }
 
 export interface EmailEventsTable {
@@ -123,7 +125,46 @@ export interface WebhookDeliveriesTable {
   created_at: number;
 }
 
+export interface DomainsTable {
+  id: string;
+  project_id: string;
+  name: string;
+  return_path: string;
+  open_tracking: DbBool;
+  click_tracking: DbBool;
+  tls: string;
+  dkim_selector: string;
+  dkim_public_key: string;
+  /** Sealed (core/secrets/sealed-box.ts), never plain. */
+  dkim_private_key: string;
+  tracking_subdomain: string | null;
+  tracking_subdomain_set_at: number | null;
+  active_host_id: number | null;
+  status: string;
+  /** JSON DomainRecord[] */
+  records: string;
+  verification_started_at: number | null;
+  last_checked_at: number | null;
+  next_check_at: number | null;
+  version: ColumnType<number, number | undefined, number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TrackingHostsTable {
+  id: Generated<number>;
+  domain_id: string;
+  project_id: string;
+  hostname: string;
+  status: string;
+  created_at: number;
+  verified_at: number | null;
+  deleted_at: number | null;
+}
+
 export interface Database {
+  domains: DomainsTable;
+  tracking_hosts: TrackingHostsTable;
   projects: ProjectsTable;
   api_keys: ApiKeysTable;
   emails: EmailsTable;

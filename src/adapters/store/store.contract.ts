@@ -216,6 +216,8 @@ export function defineStoreContract(name: string, open: () => Promise<Store>, op
           clickCount: 0,
           lastEvent: null,
           lastEventAt: null,
+          domainId: null,
+          trackingHostId: 0,
         };
         expect(result).toEqual({ outcome: 'created', email: expected });
         expect(await store.emails.get(pid, input.id)).toEqual(expected);

@@ -7,7 +7,7 @@ import type {
   WebhookEndpoint,
   WebhookEventType,
 } from '../../core/model.js';
-import type { ClaimedWebhook, WebhookRepository } from '../../ports/store.js';
+import type { ClaimedWebhook, WebhookMessage, WebhookRepository } from '../../ports/store.js';
 import { normalizeId, pageCursor, pageLimit, requireId, toEmail, toEvent } from './rows.js';
 import type { Backend, Database, DbBool, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema.js';
 
@@ -59,6 +59,43 @@ function subscribes(type: string) {
  * its type. Runs inside the transaction that writes the event (email.sent; opens and clicks are
  * queued by each backend's writeHits, which batches this).
  */
+/**
+ * Queues a message with its payload for every enabled endpoint of its project that subscribes to
+ * its type (or for one endpoint). Takes a transaction, so a state change and its webhook commit
+ * together (domain.updated). Returns how many deliveries were queued.
+ */
+export async function enqueueMessage(
+  db: Kysely<Database> | Transaction<Database>,
+  bool: (value: boolean) => DbBool,
+  message: WebhookMessage,
+  onlyEndpointId?: string,
+): Promise<number> {
+  const pid = requireId(message.projectId, 'project id');
+  let q = db.selectFrom('webhook_endpoints').select('id').where('project_id', '=', pid).where('enabled', '=', bool(true));
+  if (onlyEndpointId !== undefined) q = q.where('id', '=', requireId(onlyEndpointId, 'endpoint id'));
+  else q = q.where(subscribes(message.eventType));
+  const endpoints = await q.execute();
+  if (endpoints.length === 0) return 0;
+  await db
+    .insertInto('webhook_deliveries')
+    .values(
+      endpoints.map((e) => ({
+        endpoint_id: e.id,
+        message_id: requireId(message.messageId, 'message id'),
+        project_id: pid,
+        event_type: message.eventType,
+        event_id: null,
+        payload: message.payload,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: message.createdAt,
+        created_at: message.createdAt,
+      })),
+    )
+    .execute();
+  return endpoints.length;
+}
+
 export async function enqueueEventDeliveries(
   trx: Transaction<Database>,
   bool: (value: boolean) => DbBool,
@@ -168,36 +205,7 @@ export function webhookRepository(db: Kysely<Database>, backend: Backend, bool: 
       return true;
     },
 
-    async enqueue(message, onlyEndpointId) {
-      const pid = requireId(message.projectId, 'project id');
-      let q = db
-        .selectFrom('webhook_endpoints')
-        .select('id')
-        .where('project_id', '=', pid)
-        .where('enabled', '=', bool(true));
-      if (onlyEndpointId !== undefined) q = q.where('id', '=', requireId(onlyEndpointId, 'endpoint id'));
-      else q = q.where(subscribes(message.eventType));
-      const endpoints = await q.execute();
-      if (endpoints.length === 0) return 0;
-      await db
-        .insertInto('webhook_deliveries')
-        .values(
-          endpoints.map((e) => ({
-            endpoint_id: e.id,
-            message_id: requireId(message.messageId, 'message id'),
-            project_id: pid,
-            event_type: message.eventType,
-            event_id: null,
-            payload: message.payload,
-            status: 'pending',
-            attempts: 0,
-            next_attempt_at: message.createdAt,
-            created_at: message.createdAt,
-          })),
-        )
-        .execute();
-      return endpoints.length;
-    },
+    enqueue: (message, onlyEndpointId) => enqueueMessage(db, bool, message, onlyEndpointId),
 
     async claimDue(now, leaseUntil, limit, exceptEndpoints = []) {
       if (!Number.isSafeInteger(limit) || limit <= 0) return [];

@@ -6,7 +6,12 @@ export const errorSchema = {
     error: {
       type: 'object',
       required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        retry_after: { type: 'integer', description: 'rate_limited: seconds until the request may be repeated (also the Retry-After header)' },
+        emails_with_broken_links: { type: 'integer', description: 'domain_in_use: emails whose tracked links deleting the domain would break' },
+      },
     },
   },
 } as const;

@@ -5,6 +5,7 @@ import type { Backend } from '../schema.js';
 import { initialMigration } from './001_initial.js';
 import { webhooksMigration } from './002_webhooks.js';
 import { analyticsMigration } from './004_analytics.js';
+import { domainsMigration } from './005_domains.js';
 
 /**
  * The store's migrations, in code (no directory scanning, so they work from `dist/` and from
@@ -16,6 +17,8 @@ export function migrationProvider(backend: Backend): MigrationProvider {
     '001_initial': initialMigration(t),
     '002_webhooks': webhooksMigration(t),
     '004_analytics': analyticsMigration(t, backend),
+    // 003 was never released; 005 keeps the order for databases already at 004.
+    '005_domains': domainsMigration(t, backend),
   };
   return { getMigrations: async () => migrations };
 }

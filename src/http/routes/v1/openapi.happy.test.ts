@@ -20,6 +20,9 @@ describe('GET /v1/openapi.json', () => {
         '/v1/analytics/summary',
         '/v1/analytics/timeseries',
         '/v1/api-keys',
+        '/v1/domains',
+        '/v1/domains/{id}',
+        '/v1/domains/{id}/verify',
         '/v1/emails',
         '/v1/emails/{id}',
         '/v1/emails/{id}/events',
@@ -27,6 +30,7 @@ describe('GET /v1/openapi.json', () => {
         '/v1/events',
         '/v1/exports',
         '/v1/exports/{id}/download',
+        '/v1/tls/ask',
         '/v1/track/click/{token}',
         '/v1/track/open/{token}',
         '/v1/webhooks',
@@ -40,6 +44,10 @@ describe('GET /v1/openapi.json', () => {
     );
     expect(doc.paths['/v1/webhooks'].post.requestBody.content['application/json'].schema.required).toEqual(['url', 'events']);
     expect(Object.keys(doc.paths['/v1/webhooks/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
+    expect(Object.keys(doc.paths['/v1/domains/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
+    expect(doc.paths['/v1/domains'].post.requestBody.content['application/json'].schema.required).toEqual(['name']);
+    const domainRef = doc.paths['/v1/domains/{id}'].get.responses['200'].content['application/json'].schema.$ref.split('/').pop();
+    expect(doc.components.schemas[domainRef].properties.status.enum).toContain('partially_failed');
     expect(doc.paths['/v1/emails'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('tracking');
   });
 });

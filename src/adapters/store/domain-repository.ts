@@ -1,0 +1,271 @@
+import { sql } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Domain, DomainRecord, DomainStatus, DomainTlsMode, TrackingHost, TrackingHostStatus } from '../../core/model.js';
+import type { DomainRepository, DomainSaveOptions } from '../../ports/store.js';
+import { normalizeId, pageCursor, pageLimit, requireId } from './rows.js';
+import type { Backend, Database, DbBool, DomainsTable, TrackingHostsTable } from './schema.js';
+import { enqueueMessage } from './webhook-repository.js';
+
+/** A live tracking host of another domain has this hostname. */
+export class TrackingHostTaken extends Error {}
+
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+function toHost(row: Selectable<TrackingHostsTable>): TrackingHost {
+  return {
+    id: row.id,
+    domainId: row.domain_id,
+    projectId: row.project_id,
+    hostname: row.hostname,
+    status: row.status as TrackingHostStatus,
+    createdAt: row.created_at,
+    verifiedAt: row.verified_at,
+    deletedAt: row.deleted_at,
+  };
+}
+
+function toDomain(row: Selectable<DomainsTable>, hosts: TrackingHost[]): Domain {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    name: row.name,
+    returnPath: row.return_path,
+    openTracking: Boolean(row.open_tracking),
+    clickTracking: Boolean(row.click_tracking),
+    tls: row.tls as DomainTlsMode,
+    dkimSelector: row.dkim_selector,
+    dkimPublicKey: row.dkim_public_key,
+    dkimPrivateKeySealed: row.dkim_private_key,
+    trackingSubdomain: row.tracking_subdomain,
+    trackingSubdomainSetAt: row.tracking_subdomain_set_at,
+    activeHostId: row.active_host_id,
+    status: row.status as DomainStatus,
+    records: JSON.parse(row.records) as DomainRecord[],
+    verificationStartedAt: row.verification_started_at,
+    lastCheckedAt: row.last_checked_at,
+    nextCheckAt: row.next_check_at,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    hosts,
+  };
+}
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** Attaches each domain's hosts (one query for the lot), keeping the rows' order. */
+async function withHosts(db: Executor, rows: Selectable<DomainsTable>[]): Promise<Domain[]> {
+  if (rows.length === 0) return [];
+  const hostRows = await db
+    .selectFrom('tracking_hosts')
+    .selectAll()
+    .where('domain_id', 'in', rows.map((r) => r.id))
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .execute();
+  const byDomain = new Map<string, TrackingHost[]>();
+  for (const h of hostRows) {
+    const list = byDomain.get(h.domain_id) ?? [];
+    list.push(toHost(h));
+    byDomain.set(h.domain_id, list);
+  }
+  return rows.map((r) => toDomain(r, byDomain.get(r.id) ?? []));
+}
+
+export function domainRepository(db: Kysely<Database>, backend: Backend, bool: (value: boolean) => DbBool): DomainRepository {
+  async function one(q: Promise<Selectable<DomainsTable> | undefined>, executor: Executor = db): Promise<Domain | undefined> {
+    const row = await q;
+    return row === undefined ? undefined : (await withHosts(executor, [row]))[0];
+  }
+
+  return {
+    async create(d) {
+      const values = {
+        id: requireId(d.id, 'domain id'),
+        project_id: requireId(d.projectId, 'project id'),
+        name: d.name,
+        return_path: d.returnPath,
+        open_tracking: bool(d.openTracking),
+        click_tracking: bool(d.clickTracking),
+        tls: d.tls,
+        dkim_selector: d.dkimSelector,
+        dkim_public_key: d.dkimPublicKey,
+        dkim_private_key: d.dkimPrivateKeySealed,
+        tracking_subdomain: null,
+        tracking_subdomain_set_at: null,
+        active_host_id: null,
+        status: d.status,
+        records: JSON.stringify(d.records),
+        verification_started_at: d.verificationStartedAt,
+        last_checked_at: d.lastCheckedAt,
+        next_check_at: d.nextCheckAt,
+        version: 0,
+        created_at: d.createdAt,
+        updated_at: d.createdAt,
+      };
+      try {
+        const row = await db.insertInto('domains').values(values).returningAll().executeTakeFirstOrThrow();
+        return { outcome: 'created', domain: toDomain(row, []) };
+      } catch (err) {
+        if (isUniqueViolation(err)) return { outcome: 'conflict' };
+        throw err;
+      }
+    },
+
+    async get(projectId, id) {
+      const pid = normalizeId(projectId);
+      const did = normalizeId(id);
+      if (pid === undefined || did === undefined) return undefined;
+      return one(db.selectFrom('domains').selectAll().where('id', '=', did).where('project_id', '=', pid).executeTakeFirst());
+    },
+
+    async findByName(projectId, name) {
+      const pid = normalizeId(projectId);
+      if (pid === undefined) return undefined;
+      return one(db.selectFrom('domains').selectAll().where('name', '=', name).where('project_id', '=', pid).executeTakeFirst());
+    },
+
+    async list(projectId, page) {
+      const limit = pageLimit(page);
+      const pid = normalizeId(projectId);
+      const after = pageCursor(page);
+      if (limit === 0 || pid === undefined || after === null) return [];
+      let q = db.selectFrom('domains').selectAll().where('project_id', '=', pid);
+      if (after !== undefined) q = q.where('id', '<', after);
+      return withHosts(db, await q.orderBy('id', 'desc').limit(limit).execute());
+    },
+
+    async save(domain, options: DomainSaveOptions = {}) {
+      const id = requireId(domain.id, 'domain id');
+      const pid = requireId(domain.projectId, 'project id');
+      try {
+        return await db.transaction().execute(async (trx) => {
+          if (options.newHost !== undefined) {
+            await trx
+              .insertInto('tracking_hosts')
+              .values({
+                domain_id: id,
+                project_id: pid,
+                hostname: options.newHost.hostname,
+                status: options.newHost.status,
+                created_at: options.newHost.createdAt,
+                verified_at: null,
+                deleted_at: null,
+              })
+              .execute();
+          }
+          const updated = await trx
+            .updateTable('domains')
+            .set({
+              open_tracking: bool(domain.openTracking),
+              click_tracking: bool(domain.clickTracking),
+              tls: domain.tls,
+              tracking_subdomain: domain.trackingSubdomain,
+              tracking_subdomain_set_at: domain.trackingSubdomainSetAt,
+              active_host_id: domain.activeHostId,
+              status: domain.status,
+              records: JSON.stringify(domain.records),
+              verification_started_at: domain.verificationStartedAt,
+              last_checked_at: domain.lastCheckedAt,
+              next_check_at: domain.nextCheckAt,
+              version: domain.version + 1,
+              updated_at: domain.updatedAt,
+            })
+            .where('id', '=', id)
+            .where('version', '=', domain.version)
+            .returningAll()
+            .executeTakeFirst();
+          if (updated === undefined) {
+            // Lost the race (or the domain is gone): undo the host insert with the rest.
+            throw new StaleDomain();
+          }
+          for (const h of options.hostUpdates ?? []) {
+            await trx
+              .updateTable('tracking_hosts')
+              .set({ status: h.status, verified_at: h.verifiedAt })
+              .where('id', '=', h.id)
+              .where('domain_id', '=', id)
+              .execute();
+          }
+          if (options.message !== undefined) await enqueueMessage(trx, bool, options.message);
+          return one(Promise.resolve(updated), trx);
+        });
+      } catch (err) {
+        if (err instanceof StaleDomain) return undefined;
+        if (options.newHost !== undefined && isUniqueViolation(err)) throw new TrackingHostTaken(`${options.newHost.hostname} is already another domain's tracking host`);
+        throw err;
+      }
+    },
+
+    async delete(projectId, id, at) {
+      const pid = normalizeId(projectId);
+      const did = normalizeId(id);
+      if (pid === undefined || did === undefined) return false;
+      return db.transaction().execute(async (trx) => {
+        const removed = await trx.deleteFrom('domains').where('id', '=', did).where('project_id', '=', pid).executeTakeFirst();
+        if (Number(removed.numDeletedRows) === 0) return false;
+        await trx.updateTable('tracking_hosts').set({ deleted_at: at }).where('domain_id', '=', did).where('deleted_at', 'is', null).execute();
+        return true;
+      });
+    },
+
+    async claimDue(now, leaseUntil, limit) {
+      if (!Number.isSafeInteger(limit) || limit <= 0) return [];
+      if (backend === 'postgres') {
+        // SKIP LOCKED: a domain another node is claiming is skipped, not waited for.
+        const { rows } = await sql<Selectable<DomainsTable>>`
+          with due as materialized (
+            select id from domains
+            where next_check_at <= ${now}
+            order by next_check_at, id
+            limit ${limit}
+            for no key update skip locked
+          )
+          update domains as d set next_check_at = ${leaseUntil}
+          from due where d.id = due.id
+          returning d.*`.execute(db);
+        return withHosts(db, rows);
+      }
+      // SQLite: one writer at a time, so select-then-update in one transaction is a claim.
+      return db.transaction().execute(async (trx) => {
+        const due = await trx
+          .selectFrom('domains')
+          .select('id')
+          .where('next_check_at', '<=', now)
+          .orderBy('next_check_at')
+          .orderBy('id')
+          .limit(limit)
+          .execute();
+        if (due.length === 0) return [];
+        const rows = await trx
+          .updateTable('domains')
+          .set({ next_check_at: leaseUntil })
+          .where('id', 'in', due.map((d) => d.id))
+          .returningAll()
+          .execute();
+        return withHosts(trx, rows);
+      });
+    },
+
+    async countEmailsOnHosts(hostIds, since) {
+      const ids = hostIds.filter((h) => Number.isSafeInteger(h) && h > 0);
+      if (ids.length === 0) return 0;
+      const row = await db
+        .selectFrom('emails')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('tracking_host_id', 'in', ids)
+        .where('created_at', '>=', since)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async allHosts() {
+      return (await db.selectFrom('tracking_hosts').selectAll().orderBy('id').execute()).map(toHost);
+    },
+  };
+}
+
+class StaleDomain extends Error {}
