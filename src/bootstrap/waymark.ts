@@ -66,7 +66,6 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
     const firstAdminKey = (await store.apiKeys.count()) === 0 ? (await apiKeys.issue(project.id, 'admin', 'admin')).secret : null;
 
     const mailer: Mailer | null = config.smtpUrl ? new SmtpMailer(config.smtpUrl) : null;
-    const delivery = mailer ? new DeliveryWorker(store, mailer, clock, log.child({ job: 'delivery' })) : null;
     const recorder = new HitRecorder(store.events);
     const trackingHosts = new TrackingHostDirectory(store.domains);
     await trackingHosts.refresh();
@@ -86,6 +85,9 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
       onWebhookQueued: () => webhookWorker.nudge(),
       onCheckDue: () => domainChecks?.nudge(),
     });
+    const delivery = mailer
+      ? new DeliveryWorker(store, mailer, clock, log.child({ job: 'delivery' }), undefined, (email) => domains.sendingIdentity(email))
+      : null;
     domainChecks = new BackgroundJob('domain checks', () => domains.checkDue(), log.child({ job: 'domains' }), options.domainCheckPollMs ?? 30_000);
     const emails = new EmailService({
       store,

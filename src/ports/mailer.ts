@@ -10,6 +10,17 @@ export interface OutgoingMessage {
   html: string | null;
   text: string | null;
   headers: Record<string, string>;
+  /** Sign with the sending domain's key, once its DKIM record is verified. */
+  dkim?: DkimSigning;
+  /** The SMTP envelope sender (MAIL FROM) on the domain's return path, once verified. */
+  envelopeFrom?: string;
+}
+
+export interface DkimSigning {
+  domainName: string;
+  keySelector: string;
+  /** PEM (PKCS #8). */
+  privateKey: string;
 }
 
 export class PermanentDeliveryError extends Error {}

@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock.js';
-import { type Mailer, PermanentDeliveryError } from '../ports/mailer.js';
+import type { Email } from '../core/model.js';
+import { type Mailer, type OutgoingMessage, PermanentDeliveryError } from '../ports/mailer.js';
 import type { Store } from '../ports/store.js';
 import { BackgroundJob } from './background-job.js';
 import { outgoingMessage } from './emails.js';
@@ -26,6 +27,8 @@ export class DeliveryWorker {
     private readonly clock: Clock,
     private readonly log: DeliveryLogger,
     pollMs = 1000,
+    /** DKIM signing and envelope sender for an email's domain (DomainService.sendingIdentity). */
+    private readonly identity: (email: Email) => Promise<Pick<OutgoingMessage, 'dkim' | 'envelopeFrom'>> = async () => ({}),
   ) {
     this.job = new BackgroundJob('delivery', () => this.runOnce(), log, pollMs);
   }
@@ -52,15 +55,17 @@ export class DeliveryWorker {
       const now = this.clock.now();
       const due = await this.store.emails.claimDue(now, now + LEASE_MS, BATCH);
       for (const email of due) {
-        await this.deliver(email.id, email.deliveryAttempts, outgoingMessage(email));
+        await this.deliver(email.id, email.deliveryAttempts, email);
         delivered++;
       }
       if (due.length < BATCH || this.stopped) return delivered;
     }
   }
 
-  private async deliver(emailId: string, attempts: number, message: ReturnType<typeof outgoingMessage>): Promise<void> {
+  private async deliver(emailId: string, attempts: number, email: Email): Promise<void> {
+    const message = outgoingMessage(email);
     try {
+      Object.assign(message, await this.identity(email));
       await this.mailer.send(message);
       await this.store.emails.recordDelivery({ emailId, at: this.clock.now(), status: 'sent', messageId: message.messageId });
       this.log.info({ emailId }, 'email sent');

@@ -3,8 +3,9 @@ import { promisify } from 'node:util';
 import { isValidReturnPathLabel, isValidSubdomainLabel, parseDomainName } from '../core/domains/domain-name.js';
 import { type DnsTargets, trackingHostname } from '../core/domains/records.js';
 import { type CheckTiming, domainStatus, nextCheckAt, startVerification, trackingHostStatus } from '../core/domains/status.js';
-import type { Domain, DomainTlsMode, TrackingHost } from '../core/model.js';
-import { seal } from '../core/secrets/sealed-box.js';
+import type { Domain, DomainTlsMode, Email, TrackingHost } from '../core/model.js';
+import type { OutgoingMessage } from '../ports/mailer.js';
+import { seal, unseal } from '../core/secrets/sealed-box.js';
 import type { Keyring } from '../core/tokens/index.js';
 import { eventPayload } from '../core/webhooks/payload.js';
 import { newId } from '../lib/ids.js';
@@ -237,6 +238,25 @@ export class DomainService {
       hostId: active?.id ?? 0,
       hostnames: domain.hosts.map((h) => h.hostname),
     };
+  }
+
+  /**
+   * How mail from an email's domain is signed and enveloped: DKIM with the domain's key once the
+   * DKIM record is verified, MAIL FROM on the return path once SPF and MX there are. Nothing
+   * for an email without a domain, so unverified DNS never makes mail fail authentication.
+   */
+  async sendingIdentity(email: Email): Promise<Pick<OutgoingMessage, 'dkim' | 'envelopeFrom'>> {
+    if (email.domainId === null) return {};
+    const domain = await this.o.store.domains.get(email.projectId, email.domainId);
+    if (domain === undefined) return {};
+    const verified = (kind: string) => domain.records.some((r) => r.record === kind && r.status === 'verified');
+    const identity: Pick<OutgoingMessage, 'dkim' | 'envelopeFrom'> = {};
+    if (verified('DKIM')) {
+      identity.dkim = { domainName: domain.name, keySelector: domain.dkimSelector, privateKey: unseal(this.o.keyring, dkimPurpose(domain.id), domain.dkimPrivateKeySealed) };
+    }
+    // VERP-style: the bounce names the email it is about.
+    if (verified('SPF') && verified('MX')) identity.envelopeFrom = `bounce+${email.id}@${domain.returnPath}.${domain.name}`;
+    return identity;
   }
 
   /** Checks `next`'s records and derives its status, hosts and schedule. */

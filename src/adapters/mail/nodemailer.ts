@@ -15,6 +15,8 @@ function mailOptions(m: OutgoingMessage): Mail.Options {
     html: m.html ?? undefined,
     text: m.text ?? undefined,
     headers: m.headers,
+    ...(m.dkim ? { dkim: { domainName: m.dkim.domainName, keySelector: m.dkim.keySelector, privateKey: m.dkim.privateKey } } : {}),
+    ...(m.envelopeFrom ? { envelope: { from: m.envelopeFrom, to: m.to, cc: m.cc, bcc: m.bcc } } : {}),
   };
 }
 
