@@ -241,6 +241,9 @@ export interface DomainSaveOptions {
   message?: WebhookMessage;
 }
 
+/** A save's new tracking host is already a live host of another domain. */
+export class TrackingHostTaken extends Error {}
+
 export type CreateDomainResult = { outcome: 'created'; domain: Domain } | { outcome: 'conflict' };
 
 export interface DomainRepository {
@@ -253,7 +256,7 @@ export interface DomainRepository {
   /**
    * Writes the domain's settings, records and schedule if its version is still `domain.version`,
    * bumping it. Undefined when another write came first (the caller reads again and retries), or
-   * when the domain is gone. Fails with a conflict error if `newHost` names a live host of another domain.
+   * when the domain is gone. Throws TrackingHostTaken if `newHost` names a live host of another domain.
    */
   save(domain: Domain, options?: DomainSaveOptions): Promise<Domain | undefined>;
   /** Deletes the domain; its hosts stay as tombstones (they answer 404). False when there is none. */

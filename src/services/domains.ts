@@ -11,7 +11,7 @@ import { eventPayload } from '../core/webhooks/payload.js';
 import { newId } from '../lib/ids.js';
 import type { Clock } from '../ports/clock.js';
 import type { DnsResolver } from '../ports/dns.js';
-import type { DomainSaveOptions, Page, Store } from '../ports/store.js';
+import { type DomainSaveOptions, type Page, type Store, TrackingHostTaken } from '../ports/store.js';
 import { checkRecords, reconcileRecords } from './domain-checks.js';
 import { ServiceError } from './service-errors.js';
 import type { TrackingHostDirectory } from './tracking-hosts.js';
@@ -198,9 +198,17 @@ export class DomainService {
   async checkDue(limit = 20): Promise<number> {
     const now = this.o.clock.now();
     const due = await this.o.store.domains.claimDue(now, now + CHECK_LEASE_MS, limit);
+    const failures: unknown[] = [];
     for (const claimed of due) {
-      await this.mutateAsync(claimed.projectId, claimed.id, async (d, at) => this.checked(d, { ...d, records: reconcileRecords(d, this.o.targets, at) }, at));
+      try {
+        await this.mutateAsync(claimed.projectId, claimed.id, async (d, at) => this.checked(d, { ...d, records: reconcileRecords(d, this.o.targets, at) }, at));
+      } catch (err) {
+        // Deleted since it was claimed: nothing to check. Anything else waits for the lease to lapse.
+        if (!(err instanceof ServiceError && err.code === 'not_found')) failures.push(err);
+      }
     }
+    // One domain's failure does not stop the others; the job logs it.
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} of ${due.length} domain checks failed`);
     return due.length;
   }
 
@@ -310,7 +318,13 @@ export class DomainService {
     for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt++) {
       const current = await this.get(projectId, id);
       const { domain, options } = await change(current, this.o.clock.now());
-      const saved = await this.o.store.domains.save({ ...domain, version: current.version }, options);
+      let saved: Domain | undefined;
+      try {
+        saved = await this.o.store.domains.save({ ...domain, version: current.version }, options);
+      } catch (err) {
+        if (err instanceof TrackingHostTaken) throw new ServiceError('conflict', err.message, 'tracking_subdomain');
+        throw err;
+      }
       if (saved === undefined) continue;
       if (options?.message !== undefined) this.o.onWebhookQueued?.();
       if (options?.newHost !== undefined || (options?.hostUpdates?.length ?? 0) > 0) await this.o.hosts.refresh();

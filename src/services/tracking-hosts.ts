@@ -70,8 +70,10 @@ export class TrackingHostDirectory {
   /** For on-demand TLS: whether Waymark serves tracking links on this host (verified now or before). */
   async serves(hostname: string): Promise<boolean> {
     const cached = this.byName.get(hostname);
-    if (cached !== undefined && routable(cached) && performance.now() - this.loadedAt < MAX_AGE_MS) return true;
-    await this.refresh();
+    const age = performance.now() - this.loadedAt;
+    if (cached !== undefined && routable(cached) && age < MAX_AGE_MS) return true;
+    // Names nobody serves are asked about by whoever sends a TLS handshake: reread at most once a second.
+    if (age >= MIN_REFRESH_MS) await this.refresh();
     const host = this.byName.get(hostname);
     return host !== undefined && routable(host);
   }

@@ -1,13 +1,11 @@
 import { sql } from 'kysely';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Domain, DomainRecord, DomainStatus, DomainTlsMode, TrackingHost, TrackingHostStatus } from '../../core/model.js';
-import type { DomainRepository, DomainSaveOptions } from '../../ports/store.js';
+import { type DomainRepository, type DomainSaveOptions, TrackingHostTaken } from '../../ports/store.js';
 import { normalizeId, pageCursor, pageLimit, requireId } from './rows.js';
 import type { Backend, Database, DbBool, DomainsTable, TrackingHostsTable } from './schema.js';
 import { enqueueMessage } from './webhook-repository.js';
 
-/** A live tracking host of another domain has this hostname. */
-export class TrackingHostTaken extends Error {}
 
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -144,18 +142,24 @@ export function domainRepository(db: Kysely<Database>, backend: Backend, bool: (
       try {
         return await db.transaction().execute(async (trx) => {
           if (options.newHost !== undefined) {
-            await trx
-              .insertInto('tracking_hosts')
-              .values({
-                domain_id: id,
-                project_id: pid,
-                hostname: options.newHost.hostname,
-                status: options.newHost.status,
-                created_at: options.newHost.createdAt,
-                verified_at: null,
-                deleted_at: null,
-              })
-              .execute();
+            const host = options.newHost;
+            try {
+              await trx
+                .insertInto('tracking_hosts')
+                .values({
+                  domain_id: id,
+                  project_id: pid,
+                  hostname: host.hostname,
+                  status: host.status,
+                  created_at: host.createdAt,
+                  verified_at: null,
+                  deleted_at: null,
+                })
+                .execute();
+            } catch (err) {
+              if (isUniqueViolation(err)) throw new TrackingHostTaken(`${host.hostname} is already another domain's tracking host`);
+              throw err;
+            }
           }
           const updated = await trx
             .updateTable('domains')
@@ -175,6 +179,7 @@ export function domainRepository(db: Kysely<Database>, backend: Backend, bool: (
               updated_at: domain.updatedAt,
             })
             .where('id', '=', id)
+            .where('project_id', '=', pid)
             .where('version', '=', domain.version)
             .returningAll()
             .executeTakeFirst();
@@ -195,7 +200,6 @@ export function domainRepository(db: Kysely<Database>, backend: Backend, bool: (
         });
       } catch (err) {
         if (err instanceof StaleDomain) return undefined;
-        if (options.newHost !== undefined && isUniqueViolation(err)) throw new TrackingHostTaken(`${options.newHost.hostname} is already another domain's tracking host`);
         throw err;
       }
     },
@@ -216,18 +220,20 @@ export function domainRepository(db: Kysely<Database>, backend: Backend, bool: (
       if (!Number.isSafeInteger(limit) || limit <= 0) return [];
       if (backend === 'postgres') {
         // SKIP LOCKED: a domain another node is claiming is skipped, not waited for.
-        const { rows } = await sql<Selectable<DomainsTable>>`
+        const { rows } = await sql<Selectable<DomainsTable> & { claim_due_at: number }>`
           with due as materialized (
-            select id from domains
+            select id, next_check_at as due_at from domains
             where next_check_at <= ${now}
             order by next_check_at, id
             limit ${limit}
             for no key update skip locked
+          ), claimed as (
+            update domains as d set next_check_at = ${leaseUntil}
+            from due where d.id = due.id
+            returning d.*, due.due_at as claim_due_at
           )
-          update domains as d set next_check_at = ${leaseUntil}
-          from due where d.id = due.id
-          returning d.*`.execute(db);
-        return withHosts(db, rows);
+          select * from claimed order by claim_due_at, id`.execute(db);
+        return withHosts(db, rows.map(({ claim_due_at: _, ...row }) => row));
       }
       // SQLite: one writer at a time, so select-then-update in one transaction is a claim.
       return db.transaction().execute(async (trx) => {
@@ -246,7 +252,9 @@ export function domainRepository(db: Kysely<Database>, backend: Backend, bool: (
           .where('id', 'in', due.map((d) => d.id))
           .returningAll()
           .execute();
-        return withHosts(trx, rows);
+        // Oldest due first, as selected (RETURNING gives no order).
+        const order = new Map(due.map((d, i) => [d.id, i]));
+        return withHosts(trx, rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!));
       });
     },
 

@@ -6,6 +6,7 @@ import type { Store } from '../../ports/store.js';
 import { newId } from '../../lib/ids.js';
 import { migrationNames } from './migrations/index.js';
 import { openStore } from './open-store.js';
+import { defineDomainContract } from './domain.contract.js';
 import { defineWebhookContract } from './webhook.contract.js';
 import { defineStoreContract, FAIL_ON_UPDATE_SUBJECT, hit, newEmail } from './store.contract.js';
 
@@ -89,6 +90,7 @@ function definePostgresSuites(adminUrl: string): void {
   });
 
   defineWebhookContract('PostgreSQL', async () => openOn(await freshDatabaseUrl()));
+  defineDomainContract('PostgreSQL', async () => openOn(await freshDatabaseUrl()));
 
   defineStoreContract('PostgreSQL', async () => openOn(await freshDatabaseUrl()), {
     async failEmailUpdates(store) {

@@ -11,6 +11,7 @@ import { migrationNames } from './migrations/index.js';
 import { openStore } from './open-store.js';
 import { createSqliteStore } from './sqlite-store.js';
 import type { SqliteStore } from './sqlite-store.js';
+import { defineDomainContract } from './domain.contract.js';
 import { defineWebhookContract } from './webhook.contract.js';
 import { defineStoreContract, FAIL_ON_UPDATE_SUBJECT, newEmail } from './store.contract.js';
 
@@ -33,6 +34,7 @@ async function openFresh(): Promise<Store> {
 }
 
 defineWebhookContract('SQLite', openFresh);
+defineDomainContract('SQLite', openFresh);
 
 defineStoreContract('SQLite', openFresh, {
   async failEmailUpdates(store) {
