@@ -9,6 +9,7 @@ import type {
   EmailEventType,
   Project,
   WebhookDelivery,
+  WebhookDeliveryStatus,
   WebhookDisabledReason,
   WebhookEndpoint,
   WebhookEventType,
@@ -147,6 +148,13 @@ export interface EventRepository {
    */
   appendHits(hits: readonly TrackingHit[]): Promise<void>;
   list(projectId: string, filter: EventFilter): Promise<EmailEvent[]>;
+  /**
+   * Retention: deletes up to `limit` raw events (of every project) created before `before`, oldest
+   * first, in one short statement, and returns how many went. An event that a pending webhook
+   * delivery will still be built from is kept until that delivery is delivered or failed. Rollups,
+   * emails' counters and first-open/first-click times are not touched.
+   */
+  purgeBefore(before: number, limit: number): Promise<number>;
 }
 
 export type NewWebhookEndpoint = Omit<WebhookEndpoint, 'previousSecret' | 'previousSecretUntil' | 'disabledReason' | 'failingSince'>;
@@ -192,6 +200,18 @@ export interface WebhookAttempt {
   disableEndpoint?: WebhookDisabledReason;
 }
 
+/** A filter on a project's delivery log (the webhook_deliveries export). */
+export interface DeliveryLogFilter {
+  limit: number;
+  /** The last delivery of the previous page (the log is ordered by message id, then endpoint id, newest first). */
+  after?: { messageId: string; endpointId: string };
+  endpointId?: string;
+  status?: WebhookDeliveryStatus;
+  /** On the delivery's creation (queueing) time: `since` inclusive, `until` exclusive. */
+  since?: number;
+  until?: number;
+}
+
 /** A claimed delivery with what is needed to send it. */
 export interface ClaimedWebhook {
   delivery: WebhookDelivery;
@@ -220,6 +240,8 @@ export interface WebhookRepository {
   recordAttempts(attempts: readonly WebhookAttempt[]): Promise<void>;
   /** Newest first; the cursor is a message id. */
   listDeliveries(projectId: string, endpointId: string, page: Page): Promise<WebhookDelivery[]>;
+  /** The project's delivery log across its endpoints (or one), newest first, keyset-paged. */
+  listDeliveryLog(projectId: string, filter: DeliveryLogFilter): Promise<WebhookDelivery[]>;
   /** Makes a delivery due now again (manual retry). Undefined when there is no such delivery. */
   retryDelivery(projectId: string, endpointId: string, messageId: string, at: number): Promise<WebhookDelivery | undefined>;
   /**

@@ -8,6 +8,7 @@ import { migrationNames } from './migrations/index.js';
 import { openStore } from './open-store.js';
 import { defineDomainContract } from './domain.contract.js';
 import { defineWebhookContract } from './webhook.contract.js';
+import { defineRetentionContract } from './retention.contract.js';
 import { defineStoreContract, FAIL_ON_UPDATE_SUBJECT, hit, newEmail } from './store.contract.js';
 
 /**
@@ -91,6 +92,7 @@ function definePostgresSuites(adminUrl: string): void {
 
   defineWebhookContract('PostgreSQL', async () => openOn(await freshDatabaseUrl()));
   defineDomainContract('PostgreSQL', async () => openOn(await freshDatabaseUrl()));
+  defineRetentionContract('PostgreSQL', async () => openOn(await freshDatabaseUrl()));
 
   defineStoreContract('PostgreSQL', async () => openOn(await freshDatabaseUrl()), {
     async failEmailUpdates(store) {

@@ -13,6 +13,7 @@ import { createSqliteStore } from './sqlite-store.js';
 import type { SqliteStore } from './sqlite-store.js';
 import { defineDomainContract } from './domain.contract.js';
 import { defineWebhookContract } from './webhook.contract.js';
+import { defineRetentionContract } from './retention.contract.js';
 import { defineStoreContract, FAIL_ON_UPDATE_SUBJECT, newEmail } from './store.contract.js';
 
 let dir = '';
@@ -35,6 +36,7 @@ async function openFresh(): Promise<Store> {
 
 defineWebhookContract('SQLite', openFresh);
 defineDomainContract('SQLite', openFresh);
+defineRetentionContract('SQLite', openFresh);
 
 defineStoreContract('SQLite', openFresh, {
   async failEmailUpdates(store) {

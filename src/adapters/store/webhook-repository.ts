@@ -314,6 +314,35 @@ export function webhookRepository(db: Kysely<Database>, backend: Backend, bool: 
       return (await q.orderBy('message_id', 'desc').limit(limit).execute()).map(toDelivery);
     },
 
+    async listDeliveryLog(projectId, filter) {
+      const limit = pageLimit({ limit: filter.limit });
+      const pid = normalizeId(projectId);
+      if (limit === 0 || pid === undefined) return [];
+      let q = db.selectFrom('webhook_deliveries').selectAll().where('project_id', '=', pid);
+      if (filter.endpointId !== undefined) {
+        // One endpoint: its primary key (endpoint_id, message_id) pages it.
+        const eid = normalizeId(filter.endpointId);
+        if (eid === undefined) return [];
+        q = q.where('endpoint_id', '=', eid);
+      }
+      if (filter.after !== undefined) {
+        const mid = normalizeId(filter.after.messageId);
+        const eid = normalizeId(filter.after.endpointId);
+        if (mid === undefined || eid === undefined) return [];
+        // A message goes to several endpoints: across them the cursor is (message_id, endpoint_id),
+        // the order of webhook_deliveries_project_idx; within one endpoint, message_id alone.
+        q =
+          filter.endpointId !== undefined
+            ? q.where('message_id', '<', mid)
+            : q.where((eb) => eb(eb.refTuple('message_id', 'endpoint_id'), '<', eb.tuple(mid, eid)));
+      }
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+      if (filter.since !== undefined) q = q.where('created_at', '>=', filter.since);
+      if (filter.until !== undefined) q = q.where('created_at', '<', filter.until);
+      const rows = await q.orderBy('message_id', 'desc').orderBy('endpoint_id', 'desc').limit(limit).execute();
+      return rows.map(toDelivery);
+    },
+
     async retryDelivery(projectId, endpointId, messageId, at) {
       const pid = normalizeId(projectId);
       const eid = normalizeId(endpointId);

@@ -6,6 +6,7 @@ import { initialMigration } from './001_initial.js';
 import { webhooksMigration } from './002_webhooks.js';
 import { analyticsMigration } from './004_analytics.js';
 import { domainsMigration } from './005_domains.js';
+import { retentionMigration } from './006_retention.js';
 
 /**
  * The store's migrations, in code (no directory scanning, so they work from `dist/` and from
@@ -19,6 +20,7 @@ export function migrationProvider(backend: Backend): MigrationProvider {
     '004_analytics': analyticsMigration(t, backend),
     // 003 was never released; 005 keeps the order for databases already at 004.
     '005_domains': domainsMigration(t, backend),
+    '006_retention': retentionMigration(),
   };
   return { getMigrations: async () => migrations };
 }
