@@ -4,7 +4,7 @@ import type { ReadStream } from 'node:fs';
 import path from 'node:path';
 import { encodeRow } from '../core/csv.js';
 import type { CsvCell } from '../core/csv.js';
-import type { EmailEventType } from '../core/model.js';
+import type { Domain, EmailEventType, WebhookDeliveryStatus } from '../core/model.js';
 import { newId } from '../lib/ids.js';
 import type { Clock } from '../ports/clock.js';
 import type { ExportJob } from '../ports/exports.js';
@@ -34,11 +34,27 @@ function inRange(ms: number, f: Record<string, string>): boolean {
 }
 
 const EVENT_TYPES: readonly EmailEventType[] = ['sent', 'failed', 'opened', 'clicked'];
+const DELIVERY_STATUSES: readonly WebhookDeliveryStatus[] = ['pending', 'delivered', 'failed'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `links.example.com (verified, active); go.example.com (pending)`: every live host, oldest first. */
+function trackingHostsCell(d: Domain): string {
+  return d.hosts.map((h) => `${h.hostname} (${h.status}${h.id === d.activeHostId ? ', active' : ''})`).join('; ');
+}
+
+/**
+ * The delivery log's cursor: a message goes to several endpoints, so a page ends at a
+ * (message id, endpoint id) pair, written `<message id>/<endpoint id>`.
+ */
+function deliveryCursor(after: string | undefined): { messageId: string; endpointId: string } | undefined {
+  if (after === undefined) return undefined;
+  const [messageId = '', endpointId = ''] = after.split('/');
+  return { messageId, endpointId };
+}
 
 /**
  * The resources that can be exported. Another resource plugs in with ONE entry here (header,
- * filters, a keyset-paged fetch): domains (with their tracking hosts) and webhook deliveries will,
- * once their issues have landed.
+ * filters, a keyset-paged fetch).
  */
 export const EXPORT_RESOURCES: Record<string, ExportResource> = {
   emails: {
@@ -84,6 +100,88 @@ export const EXPORT_RESOURCES: Record<string, ExportResource> = {
       };
     },
   },
+  domains: {
+    // The DKIM private key (sealed) and the DNS records are not exported: GET /v1/domains/:id has the records.
+    header: [
+      'id',
+      'name',
+      'status',
+      'created_at',
+      'open_tracking',
+      'click_tracking',
+      'tls',
+      'custom_return_path',
+      'tracking_subdomain',
+      'tracking_host',
+      'tracking_hosts',
+    ],
+    filters: ['since', 'until'],
+    async fetch(store, projectId, f, after) {
+      const page = await store.domains.list(projectId, { limit: PAGE, after });
+      return {
+        last: page.length === PAGE ? page[page.length - 1]!.id : undefined,
+        rows: page
+          .filter((d) => inRange(d.createdAt, f))
+          .map((d) => [
+            d.id,
+            d.name,
+            d.status,
+            iso(d.createdAt),
+            d.openTracking,
+            d.clickTracking,
+            d.tls,
+            d.returnPath,
+            d.trackingSubdomain,
+            d.hosts.find((h) => h.id === d.activeHostId)?.hostname ?? null,
+            trackingHostsCell(d),
+          ]),
+      };
+    },
+  },
+  webhook_deliveries: {
+    // The delivery log. Neither payloads nor answer bodies are exported, nor, of course, secrets.
+    header: [
+      'endpoint_id',
+      'webhook_id',
+      'event_type',
+      'status',
+      'attempts',
+      'created_at',
+      'last_attempt_at',
+      'response_status',
+      'duration_ms',
+      'error',
+      'next_attempt_at',
+    ],
+    filters: ['endpoint_id', 'status', 'since', 'until'],
+    async fetch(store, projectId, f, after) {
+      const page = await store.webhooks.listDeliveryLog(projectId, {
+        limit: PAGE,
+        after: deliveryCursor(after),
+        endpointId: f.endpoint_id,
+        status: f.status as WebhookDeliveryStatus | undefined,
+        since: f.since === undefined ? undefined : Date.parse(f.since),
+        until: f.until === undefined ? undefined : Date.parse(f.until),
+      });
+      const lastRow = page.length === PAGE ? page[page.length - 1]! : undefined;
+      return {
+        last: lastRow === undefined ? undefined : `${lastRow.messageId}/${lastRow.endpointId}`,
+        rows: page.map((d) => [
+          d.endpointId,
+          `msg_${d.messageId}`,
+          d.eventType,
+          d.status,
+          d.attempts,
+          iso(d.createdAt),
+          iso(d.lastAttemptAt),
+          d.lastStatusCode,
+          d.lastDurationMs,
+          d.lastError,
+          d.status === 'pending' ? iso(d.nextAttemptAt) : null,
+        ]),
+      };
+    },
+  },
   api_keys: {
     // Metadata only: the secret is never stored, and its hash is not exported either.
     header: ['id', 'name', 'role', 'prefix', 'created_at', 'last_used_at'],
@@ -117,8 +215,11 @@ function validateFilters(resource: ExportResource, filters: Record<string, unkno
     if (k === 'type' && !EVENT_TYPES.includes(v as EmailEventType)) {
       throw new ServiceError('validation_failed', `filter "type" must be one of ${EVENT_TYPES.join(', ')}`, k);
     }
-    if (k === 'email_id' && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) {
-      throw new ServiceError('validation_failed', 'filter "email_id" must be a UUID', k);
+    if ((k === 'email_id' || k === 'endpoint_id') && !UUID.test(v)) {
+      throw new ServiceError('validation_failed', `filter "${k}" must be a UUID`, k);
+    }
+    if (k === 'status' && !DELIVERY_STATUSES.includes(v as WebhookDeliveryStatus)) {
+      throw new ServiceError('validation_failed', `filter "status" must be one of ${DELIVERY_STATUSES.join(', ')}`, k);
     }
     out[k] = v;
   }

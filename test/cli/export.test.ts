@@ -34,6 +34,23 @@ describe('waymark export', () => {
     expect(parse(none.stdout)).toHaveLength(1);
   });
 
+  it('exports domains and the whole delivery log (every endpoint) with since/until', async () => {
+    const env = { WAYMARK_DATA_DIR: dataDir() };
+    await runCli(['migrate'], env);
+    const project = (await runCli(['projects', 'create', 'Main'], env)).stdout.trim();
+    const domains = await runCli(['export', 'domains', '--project', project, '--since', '2000-01-01T00:00:00Z'], env);
+    expect(domains.code).toBe(0);
+    expect(parse(domains.stdout)).toEqual([
+      ['id', 'name', 'status', 'created_at', 'open_tracking', 'click_tracking', 'tls', 'custom_return_path', 'tracking_subdomain', 'tracking_host', 'tracking_hosts'],
+    ]);
+    const log = await runCli(['export', 'webhook_deliveries', '--project', project, '--until', '2999-01-01T00:00:00Z'], env);
+    expect(log.code).toBe(0);
+    expect((parse(log.stdout) as string[][])[0]).toEqual([
+      'endpoint_id', 'webhook_id', 'event_type', 'status', 'attempts', 'created_at', 'last_attempt_at', 'response_status', 'duration_ms', 'error', 'next_attempt_at',
+    ]);
+    expect(log.stderr).toMatch(/webhook_deliveries: 0 rows exported/);
+  });
+
   it('fails with a message and no output for an unknown resource or a bad time', async () => {
     const env = { WAYMARK_DATA_DIR: dataDir() };
     const project = (await runCli(['projects', 'create', 'Main'], env)).stdout.trim();

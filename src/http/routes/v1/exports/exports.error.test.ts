@@ -19,6 +19,14 @@ describe('exports with bad input', () => {
     [{ resource: 'events', filters: { email_id: 'x' } }, 'validation_failed'],
     [{ resource: 'events', filters: { type: 1 } }, 'validation_failed'],
     [{ resource: 'events', extra: 1 }, 'validation_failed'],
+    [{ resource: 'domains', filters: { status: 'verified' } }, 'validation_failed'],
+    [{ resource: 'domains', filters: { since: 'last week' } }, 'validation_failed'],
+    [{ resource: 'webhook_deliveries', filters: { endpoint_id: 'x' } }, 'validation_failed'],
+    [{ resource: 'webhook_deliveries', filters: { endpoint_id: 42 } }, 'validation_failed'],
+    [{ resource: 'webhook_deliveries', filters: { status: 'bounced' } }, 'validation_failed'],
+    [{ resource: 'webhook_deliveries', filters: { until: '05/01/2026' } }, 'validation_failed'],
+    [{ resource: 'webhook_deliveries', filters: { type: 'opened' } }, 'validation_failed'],
+    [{ resource: 'webhook_deliveries', filters: { email_id: '0190a6b0-0000-7000-8000-000000000000' } }, 'validation_failed'],
   ])('POST /v1/exports %j → 422 %s and creates nothing', async (body, code) => {
     const res = await s.api('POST', '/v1/exports', body);
     expect(res.status).toBe(422);
