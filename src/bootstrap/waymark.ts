@@ -19,6 +19,7 @@ import { AnalyticsService } from '../services/analytics.js';
 import { ApiKeyService } from '../services/api-keys.js';
 import { DeliveryWorker } from '../services/delivery.js';
 import { EmailService } from '../services/emails.js';
+import { DAY_MS, EventRetention } from '../services/event-retention.js';
 import { ExportService } from '../services/exports.js';
 import { HitRecorder } from '../services/hit-recorder.js';
 import { ensureDefaultProject } from '../services/projects.js';
@@ -35,6 +36,8 @@ export interface WaymarkOptions {
   domainCheckPollMs?: number;
   /** Replaces the node:dns resolver (WAYMARK_DNS_SERVERS otherwise). */
   dns?: DnsResolver;
+  /** How often the event retention job purges (default hourly). */
+  eventRetentionPollMs?: number;
 }
 
 /** A running Waymark: the store, the services, the HTTP app and the background jobs, wired once. */
@@ -48,6 +51,10 @@ export interface Waymark {
   domains: DomainService;
   /** The background job that re-checks domains' DNS when they are due. */
   domainChecks: BackgroundJob;
+  /** WAYMARK_EVENT_RETENTION_DAYS: the purge of old raw events, or null when events are kept forever. */
+  eventRetention: EventRetention | null;
+  /** The background job that runs the purge (hourly), or null. */
+  eventRetentionJob: BackgroundJob | null;
   /** The admin key created on first start, if this start created one. */
   firstAdminKey: string | null;
   defaultProjectId: string;
@@ -104,6 +111,21 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
     const webhooks = new WebhookService(store, webhookSender, clock, () => webhookWorker.nudge());
     const analytics = new AnalyticsService(store);
     const exports = new ExportService(store, clock, config.dataDir, (err) => log.error({ err }, 'export failed'));
+    const eventRetention =
+      config.eventRetentionDays === null ? null : new EventRetention(store, clock, { retentionMs: config.eventRetentionDays * DAY_MS });
+    const retentionLog = log.child({ job: 'event-retention' });
+    const eventRetentionJob =
+      eventRetention === null
+        ? null
+        : new BackgroundJob(
+            'event retention',
+            async () => {
+              const purged = await eventRetention.purge();
+              if (purged > 0) retentionLog.info({ purged, retentionDays: config.eventRetentionDays }, 'purged raw events past the retention');
+            },
+            retentionLog,
+            options.eventRetentionPollMs ?? 3_600_000,
+          );
     const app = await buildApp(
       { emails, apiKeys, tracking, webhooks, analytics, exports, domains, trackingHosts },
       {
@@ -124,6 +146,8 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
       webhookWorker,
       domains,
       domainChecks,
+      eventRetention,
+      eventRetentionJob,
       firstAdminKey,
       defaultProjectId: project.id,
       async listen() {
@@ -131,6 +155,7 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
         delivery?.start();
         webhookWorker.start();
         domainChecks.start();
+        eventRetentionJob?.start();
         return address;
       },
       async close() {
@@ -138,6 +163,8 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
         await delivery?.stop();
         await webhookWorker.stop();
         await domainChecks.stop();
+        eventRetention?.stop();
+        await eventRetentionJob?.stop();
         mailer?.close();
         await recorder.flush();
         await store.close();

@@ -21,6 +21,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** WAYMARK_IP_MODE: what is stored of each tracking hit's IP (default full). */
   ipMode: IpMode;
+  /** WAYMARK_EVENT_RETENTION_DAYS: raw events older than this are purged; null keeps them forever. */
+  eventRetentionDays: number | null;
   /** Serve the tracking routes before Fastify's router; off only to measure the difference. */
   trackingFastPath: boolean;
   /** WAYMARK_WEBHOOK_ALLOW_PRIVATE=1: webhooks may go to private and loopback addresses. */
@@ -73,8 +75,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   const dnsServers = parseServers(nonEmpty(env.WAYMARK_DNS_SERVERS));
   const ipMode = (nonEmpty(env.WAYMARK_IP_MODE) ?? 'full') as IpMode;
   if (!IP_MODES.includes(ipMode)) throw new ConfigError(`WAYMARK_IP_MODE must be one of ${IP_MODES.join(', ')} (got "${ipMode}")`);
+  const retention = nonEmpty(env.WAYMARK_EVENT_RETENTION_DAYS);
+  const eventRetentionDays = retention === undefined ? null : parseRetentionDays(retention);
   return {
     ipMode,
+    eventRetentionDays,
     databaseUrl,
     dataDir,
     host,
@@ -165,6 +170,15 @@ function parsePort(v: number | string): number {
 function parsePositiveInt(name: string, v: string): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer (got "${v}")`);
+  return n;
+}
+
+/** Whole days, written as digits (no `1e3`, `0x10` or `30.0`); at most 100 years. */
+function parseRetentionDays(v: string): number {
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n) || n <= 0 || n > 36_500) {
+    throw new ConfigError(`WAYMARK_EVENT_RETENTION_DAYS must be a positive whole number of days, at most 36500 (got "${v}"); leave it unset to keep events forever`);
+  }
   return n;
 }
 
