@@ -74,7 +74,7 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
 
     const mailer: Mailer | null = config.smtpUrl ? new SmtpMailer(config.smtpUrl) : null;
     const recorder = new HitRecorder(store.events);
-    const trackingHosts = new TrackingHostDirectory(store.domains);
+    const trackingHosts = new TrackingHostDirectory(store.domains, [new URL(config.trackingUrl).hostname, new URL(config.publicUrl).hostname]);
     await trackingHosts.refresh();
     const webhookSender = new HttpWebhookSender({ allowPrivate: config.webhookAllowPrivate });
     const webhookWorker = new WebhookWorker(store, webhookSender, clock, log.child({ job: 'webhooks' }), {

@@ -65,7 +65,12 @@ export class DeliveryWorker {
   private async deliver(emailId: string, attempts: number, email: Email): Promise<void> {
     const message = outgoingMessage(email);
     try {
-      Object.assign(message, await this.identity(email));
+      try {
+        Object.assign(message, await this.identity(email));
+      } catch (err) {
+        // A DKIM key that no longer opens (its WAYMARK_SECRET key was removed) must not stop the mail.
+        this.log.error({ emailId, err }, 'sending without the domain identity (DKIM signature, return path)');
+      }
       await this.mailer.send(message);
       await this.store.emails.recordDelivery({ emailId, at: this.clock.now(), status: 'sent', messageId: message.messageId });
       this.log.info({ emailId }, 'email sent');

@@ -12,7 +12,7 @@ import {
   matchMx,
   matchSpf,
 } from '../core/domains/records.js';
-import { type CheckTiming, applyOutcome, expireRecord, freshRecord, trackingStatus } from '../core/domains/status.js';
+import { type CheckTiming, applyOutcome, freshRecord, trackingStatus } from '../core/domains/status.js';
 import type { Domain, DomainRecord } from '../core/model.js';
 import type { DnsAnswer, DnsResolver } from '../ports/dns.js';
 
@@ -51,7 +51,7 @@ export async function checkRecords(
     const caa = await checkCaa(tracking.name, previousCaa, dns, targets, now, timing, wasTrackingVerified);
     if (caa !== null) checked.push(caa);
   }
-  return checked.map((r) => expireRecord(r, now, timing));
+  return checked;
 }
 
 async function lookup(r: DomainRecord, domain: Domain, dns: DnsResolver, targets: DnsTargets): Promise<CheckOutcome> {
@@ -72,7 +72,7 @@ async function lookup(r: DomainRecord, domain: Domain, dns: DnsResolver, targets
 }
 
 /** Walks the CNAME chain from `host`, one hop per query, until it reaches `target` or ends. */
-async function followCname(host: string, dns: DnsResolver, target: string): Promise<CheckOutcome> {
+export async function followCname(host: string, dns: DnsResolver, target: string): Promise<CheckOutcome> {
   const chain: string[] = [];
   let name = host;
   let end: DnsAnswer<string> | null = null;

@@ -12,7 +12,7 @@ import { newId } from '../lib/ids.js';
 import type { Clock } from '../ports/clock.js';
 import type { DnsResolver } from '../ports/dns.js';
 import { type DomainSaveOptions, type Page, type Store, TrackingHostTaken } from '../ports/store.js';
-import { checkRecords, reconcileRecords } from './domain-checks.js';
+import { checkRecords, followCname, reconcileRecords } from './domain-checks.js';
 import { ServiceError } from './service-errors.js';
 import type { TrackingHostDirectory } from './tracking-hosts.js';
 
@@ -91,6 +91,10 @@ export class DomainService {
     }
     const id = newId();
     const now = this.o.clock.now();
+    // The longest name we list: the DKIM selector's (the return path's is shorter or equal to 63 + 1).
+    if (`${dkimSelector(now)}._domainkey.${parsed.name}`.length > 253 || `${returnPath}.${parsed.name}`.length > 253) {
+      throw new ServiceError('validation_failed', 'name: too long for the DKIM and return-path records under it (253 characters at most)', 'name');
+    }
     const { publicKey, privateKey } = await generateRsa('rsa', {
       modulusLength: 2048,
       publicKeyEncoding: { type: 'spki', format: 'der' },
@@ -148,6 +152,7 @@ export class DomainService {
     }
     let subdomainChanged = false;
     const saved = await this.mutate(projectId, id, (d, now) => {
+      if (sub !== undefined && sub !== null) checkTrackingHostname(d, sub.toLowerCase());
       const next: Domain = {
         ...d,
         openTracking: patch.open_tracking ?? d.openTracking,
@@ -217,7 +222,7 @@ export class DomainService {
     const hostIds = domain.hosts.map((h) => h.id);
     const now = this.o.clock.now();
     const recent = await this.o.store.domains.countEmailsOnHosts(hostIds, now - RECENT_LINKS_MS);
-    const all = recent === 0 ? 0 : await this.o.store.domains.countEmailsOnHosts(hostIds, 0);
+    const all = await this.o.store.domains.countEmailsOnHosts(hostIds, 0);
     if (recent > 0 && !force) {
       throw new ServiceError(
         'domain_in_use',
@@ -237,7 +242,8 @@ export class DomainService {
     if (!parsed.ok) return null;
     const domain = await this.o.store.domains.findByName(projectId, parsed.name);
     if (domain === undefined) return null;
-    const active = domain.hosts.find((h) => h.id === domain.activeHostId && h.verifiedAt !== null);
+    // Only a host whose records are there now: otherwise the default host, whose links always work.
+    const active = domain.hosts.find((h) => h.id === domain.activeHostId && h.status === 'verified');
     return {
       domainId: domain.id,
       openTracking: domain.openTracking,
@@ -279,13 +285,25 @@ export class DomainService {
       updatedAt: now,
     };
     const hostUpdates: Array<{ id: number; status: TrackingHost['status']; verifiedAt: number | null }> = [];
+    const update = (host: TrackingHost, status: TrackingHost['status'], verifiedAt: number | null) => {
+      if (status !== host.status || verifiedAt !== host.verifiedAt) hostUpdates.push({ id: host.id, status, verifiedAt });
+    };
     const current = currentHost(result);
     if (current !== undefined) {
-      const status = trackingHostStatus(records);
-      const verifiedAt = current.verifiedAt ?? (status === 'verified' ? now : null);
-      if (status !== current.status || verifiedAt !== current.verifiedAt) hostUpdates.push({ id: current.id, status, verifiedAt });
+      // The CNAME target is the same for every domain, so it proves nothing about who controls the
+      // name; the DKIM key is this domain's own. A host serves only once both are published.
+      const dkimVerified = records.some((r) => r.record === 'DKIM' && r.status === 'verified');
+      const tracking = trackingHostStatus(records);
+      const status = tracking === 'verified' && !dkimVerified ? 'pending' : tracking;
+      update(current, status, current.verifiedAt ?? (status === 'verified' ? now : null));
       // From the moment the new host is verified, new emails use it.
       if (status === 'verified') result.activeHostId = current.id;
+    }
+    // A previous host still carrying new mail is checked too: new mail goes only to a host that answers now.
+    const active = result.hosts.find((h) => h.id === result.activeHostId);
+    if (active !== undefined && active.id !== current?.id) {
+      const outcome = await followCname(active.hostname, this.o.dns, this.o.targets.trackingCnameTarget);
+      if (outcome.kind !== 'inconclusive') update(active, outcome.kind === 'found' ? 'verified' : 'not_verified', active.verifiedAt);
     }
     return { domain: result, options: { hostUpdates, message: this.statusMessage(before, result, now) } };
   }
@@ -331,6 +349,16 @@ export class DomainService {
       return saved;
     }
     throw new Error(`domain ${id} kept changing under ${SAVE_ATTEMPTS} attempts to save it`);
+  }
+}
+
+/** A tracking host must be a name of its own: a CNAME cannot share a name with the return path's records. */
+function checkTrackingHostname(d: Domain, label: string): void {
+  if (label === d.returnPath) {
+    throw new ServiceError('validation_failed', `tracking_subdomain cannot be "${label}": that is the return path, whose SPF and MX records a CNAME cannot sit beside`, 'tracking_subdomain');
+  }
+  if (trackingHostname(d.name, label).length > 253) {
+    throw new ServiceError('validation_failed', 'tracking_subdomain makes a host name longer than 253 characters', 'tracking_subdomain');
   }
 }
 

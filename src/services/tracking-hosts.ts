@@ -28,12 +28,24 @@ export class TrackingHostDirectory {
   private byName = new Map<string, TrackingHost>();
   private loadedAt = Number.NEGATIVE_INFINITY;
   private loading: Promise<void> | null = null;
+  /** Counts refreshes, so only the latest one clears `loading`. */
+  private generation = 0;
 
-  constructor(private readonly source: TrackingHostSource) {}
+  /**
+   * @param alwaysServed names the TLS check always answers yes for: the default tracking host and the
+   *   API's host, which the proxy in front serves too.
+   */
+  constructor(
+    private readonly source: TrackingHostSource,
+    private readonly alwaysServed: readonly string[] = [],
+  ) {}
 
+  /** Rereads the host list; the read starts after this call (a write just committed is seen). */
   async refresh(): Promise<void> {
-    if (this.loading) return this.loading;
-    this.loading = (async () => {
+    const previous = this.loading;
+    const generation = ++this.generation;
+    const run = (async () => {
+      if (previous) await previous.catch(() => {});
       try {
         const hosts = await this.source.allHosts();
         const byName = new Map<string, TrackingHost>();
@@ -44,10 +56,16 @@ export class TrackingHostDirectory {
         this.byName = byName;
         this.loadedAt = performance.now();
       } finally {
-        this.loading = null;
+        if (this.generation === generation) this.loading = null;
       }
     })();
-    return this.loading;
+    this.loading = run;
+    return run;
+  }
+
+  /** A reread for readers: joins one already running rather than queueing another. */
+  private reread(): Promise<void> {
+    return this.loading ?? this.refresh();
   }
 
   /** Whether a token minted on `hostId` may be served to a request for `requestHost`. */
@@ -61,7 +79,7 @@ export class TrackingHostDirectory {
     }
     // Not known here yet (verified on another node a moment ago?): look again, once.
     if (performance.now() - this.loadedAt < MIN_REFRESH_MS) return false;
-    return this.refresh().then(() => {
+    return this.reread().then(() => {
       const fresh = requestHost === null ? undefined : this.byName.get(requestHost);
       return fresh !== undefined && fresh.id === hostId && routable(fresh);
     });
@@ -69,11 +87,12 @@ export class TrackingHostDirectory {
 
   /** For on-demand TLS: whether Waymark serves tracking links on this host (verified now or before). */
   async serves(hostname: string): Promise<boolean> {
+    if (this.alwaysServed.includes(hostname)) return true;
     const cached = this.byName.get(hostname);
     const age = performance.now() - this.loadedAt;
     if (cached !== undefined && routable(cached) && age < MAX_AGE_MS) return true;
     // Names nobody serves are asked about by whoever sends a TLS handshake: reread at most once a second.
-    if (age >= MIN_REFRESH_MS) await this.refresh();
+    if (age >= MIN_REFRESH_MS) await this.reread();
     const host = this.byName.get(hostname);
     return host !== undefined && routable(host);
   }
@@ -81,7 +100,7 @@ export class TrackingHostDirectory {
   private refreshIfOld(): void {
     if (this.loading === null && performance.now() - this.loadedAt > MAX_AGE_MS) {
       // Errors are retried on the next hit; the cached map keeps serving meanwhile.
-      this.refresh().catch(() => {});
+      this.reread().catch(() => {});
     }
   }
 }

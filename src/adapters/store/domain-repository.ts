@@ -141,26 +141,6 @@ export function domainRepository(db: Kysely<Database>, backend: Backend, bool: (
       const pid = requireId(domain.projectId, 'project id');
       try {
         return await db.transaction().execute(async (trx) => {
-          if (options.newHost !== undefined) {
-            const host = options.newHost;
-            try {
-              await trx
-                .insertInto('tracking_hosts')
-                .values({
-                  domain_id: id,
-                  project_id: pid,
-                  hostname: host.hostname,
-                  status: host.status,
-                  created_at: host.createdAt,
-                  verified_at: null,
-                  deleted_at: null,
-                })
-                .execute();
-            } catch (err) {
-              if (isUniqueViolation(err)) throw new TrackingHostTaken(`${host.hostname} is already another domain's tracking host`);
-              throw err;
-            }
-          }
           const updated = await trx
             .updateTable('domains')
             .set({
@@ -183,9 +163,28 @@ export function domainRepository(db: Kysely<Database>, backend: Backend, bool: (
             .where('version', '=', domain.version)
             .returningAll()
             .executeTakeFirst();
-          if (updated === undefined) {
-            // Lost the race (or the domain is gone): undo the host insert with the rest.
-            throw new StaleDomain();
+          // Lost the race (or the domain is gone): nothing of this save is written.
+          if (updated === undefined) throw new StaleDomain();
+          // After the version check, so that a lost race is a retry, never a false "host taken".
+          if (options.newHost !== undefined) {
+            const host = options.newHost;
+            try {
+              await trx
+                .insertInto('tracking_hosts')
+                .values({
+                  domain_id: id,
+                  project_id: pid,
+                  hostname: host.hostname,
+                  status: host.status,
+                  created_at: host.createdAt,
+                  verified_at: null,
+                  deleted_at: null,
+                })
+                .execute();
+            } catch (err) {
+              if (isUniqueViolation(err)) throw new TrackingHostTaken(`${host.hostname} is already another domain's tracking host`);
+              throw err;
+            }
           }
           for (const h of options.hostUpdates ?? []) {
             await trx

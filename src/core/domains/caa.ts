@@ -59,8 +59,15 @@ function decidingTag(records: readonly CaaRecord[], wildcard: boolean): 'issue' 
 }
 
 /**
+ * The ACME challenges an on-demand TLS proxy (Caddy) answers for a host that is a CNAME to us:
+ * it cannot publish a dns-01 TXT record in the customer's zone.
+ */
+export const PROXY_VALIDATION_METHODS: readonly string[] = ['http-01', 'tls-alpn-01'];
+
+/**
  * Whether the relevant CAA RRset lets `caDomain` (e.g. "letsencrypt.org") issue, per RFC 8659 §4.
- * Parameters (account URI, validation methods: RFC 8657) are not checked.
+ * A `validationmethods` parameter (RFC 8657) must allow one of PROXY_VALIDATION_METHODS; an
+ * `accounturi` is not checked (the account is the proxy's, unknown here).
  */
 export function caIsAuthorized(records: readonly CaaRecord[], caDomain: string, opts: { wildcard?: boolean } = {}): boolean {
   if (criticalUnknownTag(records) !== null) return false;
@@ -70,7 +77,12 @@ export function caIsAuthorized(records: readonly CaaRecord[], caDomain: string, 
   if (properties.length === 0) return true;
   const ca = caDomain.toLowerCase();
   // A malformed value still counts as a restricting property, but names no CA.
-  return properties.some((r) => parseIssueValue(r.value)?.issuer === ca);
+  return properties.some((r) => {
+    const parsed = parseIssueValue(r.value);
+    if (parsed?.issuer !== ca) return false;
+    const methods = parsed.parameters.validationmethods;
+    return methods === undefined || methods.split(',').some((m) => PROXY_VALIDATION_METHODS.includes(m.trim().toLowerCase()));
+  });
 }
 
 export type CaaSearchResult =

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DnsRecordKind, DnsRecordStatus, DomainRecord } from '../model.js';
 import { DOMAIN_STATUSES } from '../model.js';
 import { type CheckOutcome, matchCnameChain, matchDkim, matchMx, matchSpf } from './records.js';
-import { DEFAULT_TIMING, applyOutcome, domainStatus, expireRecord, freshRecord, nextCheckAt, startVerification } from './status.js';
+import { DEFAULT_TIMING, applyOutcome, domainStatus, freshRecord, nextCheckAt, startVerification } from './status.js';
 
 const H = 3_600_000;
 const T0 = 1_760_000_000_000;
@@ -42,10 +42,13 @@ describe('record transitions', () => {
     expect(applyOutcome(pending, timeout, T0 + H)).toMatchObject({ status: 'pending', problem: 'timeout' });
   });
 
-  it('the 72 h run ends on time even when no lookup was conclusive', () => {
+  it('a record nobody could look up for 72 h is not failed: only a conclusive miss fails it', () => {
     const pending = startVerification(record('MX', 'not_started'), T0);
-    expect(expireRecord(pending, T0 + 72 * H).status).toBe('failed');
-    expect(expireRecord(pending, T0 + 72 * H - 1).status).toBe('pending');
+    const unreachable = applyOutcome(pending, timeout, T0 + 100 * H);
+    expect(unreachable).toMatchObject({ status: 'pending', problem: 'timeout', missingSince: T0 });
+    expect(applyOutcome(unreachable, missing, T0 + 101 * H).status).toBe('failed');
+    const gone = applyOutcome(applyOutcome(pending, found, T0), missing, T0 + H);
+    expect(applyOutcome(gone, { kind: 'inconclusive', problem: 'servfail' }, T0 + 200 * H).status).toBe('temporary_failure');
   });
 
   it('asking again gives a failed record 72 h more, but does not extend a temporary failure', () => {

@@ -32,7 +32,11 @@ export function startVerification(record: DomainRecord, now: number): DomainReco
   return { ...record, status: 'pending', missingSince: now };
 }
 
-/** One check's effect on one record. */
+/**
+ * One check's effect on one record. Only a conclusive miss (NXDOMAIN, NODATA, another value)
+ * moves a record towards `failed`; a lookup that times out or gets SERVFAIL leaves it where it
+ * was, however long DNS stays unreachable.
+ */
 export function applyOutcome(record: DomainRecord, outcome: CheckOutcome, now: number, timing: CheckTiming = DEFAULT_TIMING): DomainRecord {
   if (record.status === 'not_started') return record;
   if (outcome.kind === 'found') {
@@ -43,10 +47,12 @@ export function applyOutcome(record: DomainRecord, outcome: CheckOutcome, now: n
       ? { ...record, found: outcome.found, problem: outcome.problem, checkedAt: now }
       : // Inconclusive: what was found before still stands; only the reason is new.
         { ...record, problem: outcome.problem, checkedAt: now };
+  // Nothing was learnt about the record: it stays as it was, with the reason shown.
+  if (outcome.kind === 'inconclusive') return checked;
   switch (record.status) {
     case 'verified':
-      // A timeout does not take a verified record away; a conclusive miss starts a 72 h run.
-      return outcome.kind === 'missing' ? { ...checked, status: 'temporary_failure', missingSince: now } : { ...checked, problem: null };
+      // A conclusive miss starts a 72 h run.
+      return { ...checked, status: 'temporary_failure', missingSince: now };
     case 'pending':
     case 'temporary_failure': {
       const since = record.missingSince ?? now;
@@ -55,17 +61,6 @@ export function applyOutcome(record: DomainRecord, outcome: CheckOutcome, now: n
     case 'failed':
       return checked;
   }
-}
-
-/**
- * Lets the 72 h run end on time even when no check was conclusive (a record nobody can look up
- * was not found either).
- */
-export function expireRecord(record: DomainRecord, now: number, timing: CheckTiming = DEFAULT_TIMING): DomainRecord {
-  if ((record.status === 'pending' || record.status === 'temporary_failure') && record.missingSince !== null && now - record.missingSince >= timing.failAfterMs) {
-    return { ...record, status: 'failed' };
-  }
-  return record;
 }
 
 type CapabilityStatus = 'not_started' | 'pending' | 'verified' | 'failed' | 'temporary_failure';

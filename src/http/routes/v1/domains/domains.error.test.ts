@@ -50,7 +50,7 @@ describe('the domains API refuses bad input and changes nothing', () => {
   it('never removes a tracking subdomain, and refuses one that is not a single label', async () => {
     await h.s.api('PATCH', `/v1/domains/${domainId}`, { tracking_subdomain: 'links' });
     const before = (await h.s.api('GET', `/v1/domains/${domainId}`)).body;
-    for (const tracking_subdomain of [null, '', '  ', 'a.b', '-x', 'x_y']) {
+    for (const tracking_subdomain of [null, '', '  ', 'a.b', '-x', 'x_y', 'send', 'SEND']) {
       const res = await h.s.api('PATCH', `/v1/domains/${domainId}`, { tracking_subdomain });
       expect(res.status, JSON.stringify(tracking_subdomain)).toBe(422);
       expect(res.body.error.message).toMatch(/tracking_subdomain/);
@@ -96,6 +96,18 @@ describe('the domains API refuses bad input and changes nothing', () => {
     expect(forced.status).toBe(200);
     expect(forced.body).toEqual({ id: d.id, object: 'domain', deleted: true, emails_with_broken_links: 3 });
     expect((await h.s.api('GET', `/v1/domains/${d.id}`)).status).toBe(404);
+  });
+
+  it('deletes without force when the links are older than 90 days, and still counts them', async () => {
+    const d = (await h.s.api('POST', '/v1/domains', { name: 'old.example.test', click_tracking: true })).body;
+    const set = (await h.s.api('PATCH', `/v1/domains/${d.id}`, { tracking_subdomain: 'links' })).body;
+    await h.dns.setRecords(zoneFor(set));
+    await h.s.api('POST', `/v1/domains/${d.id}/verify`);
+    await h.s.api('POST', '/v1/emails', { from: 'a@old.example.test', to: 'b@example.org', subject: 's', html: '<a href="https://example.com/">x</a>' });
+    h.clock.advance(91 * 24 * HOUR);
+    const res = await h.s.api('DELETE', `/v1/domains/${d.id}`);
+    expect(res.status).toBe(200);
+    expect(res.body.emails_with_broken_links).toBe(1);
   });
 
   it('deletes a domain that never carried links without force; then its name is free again', async () => {

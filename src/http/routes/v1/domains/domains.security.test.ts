@@ -140,5 +140,7 @@ describe('domains belong to a project, and tokens to the host that minted them',
     expect((await getOnHost(h.s, `${h.s.baseUrl}/v1/tls/ask?domain=links.rival.example.test`)).status).toBe(404);
     expect((await getOnHost(h.s, `${h.s.baseUrl}/v1/tls/ask?domain=links.brand.example.test`)).status).toBe(200);
     expect((await getOnHost(h.s, `${h.s.baseUrl}/v1/tls/ask?domain=example.com`)).status).toBe(404);
+    // The default tracking host is served too, so one on-demand TLS setup covers every host.
+    expect((await getOnHost(h.s, `${h.s.baseUrl}/v1/tls/ask?domain=${CNAME_TARGET}`)).status).toBe(200);
   });
 });

@@ -140,4 +140,48 @@ describe.each(backends())('tracking subdomains on %s: the rules that keep links 
     expect(allowed.status).toBe('verified');
     expect(allowed.tracking_host).toBe('links.caa.example.test');
   });
+
+  it('a host whose CNAME disappears stops carrying new mail, and its links keep working', async () => {
+    const d = (await h.s.api('POST', '/v1/domains', { name: 'moved.example.test', click_tracking: true })).body;
+    const set = (await h.s.api('PATCH', `/v1/domains/${d.id}`, { tracking_subdomain: 'links' })).body;
+    await h.dns.setRecords(zoneFor(set));
+    expect((await h.s.api('POST', `/v1/domains/${d.id}/verify`)).body.tracking_host).toBe('links.moved.example.test');
+    const before = trackingUrls((await send('a@moved.example.test')).html).clicks[0]!;
+    expect(before).toMatch(/^https:\/\/links\.moved\.example\.test\//);
+
+    await h.dns.setRecords(zoneFor(set).filter((r) => r.type !== 'CNAME'));
+    h.clock.advance(24 * HOUR);
+    await h.s.waymark.domains.checkDue();
+    const broken = (await h.s.api('GET', `/v1/domains/${d.id}`)).body;
+    expect(broken.status).toBe('temporary_failure');
+    expect(broken.tracking_hosts).toEqual([expect.objectContaining({ hostname: 'links.moved.example.test', status: 'pending', serving: true })]);
+    expect(trackingUrls((await send('a@moved.example.test')).html).clicks[0]).toMatch(`http://${CNAME_TARGET}/`);
+    expect((await getOnHost(h.s, before)).status).toBe(302);
+
+    // The same for a previous host that is still the active one while a new subdomain waits.
+    await h.dns.setRecords(zoneFor(set));
+    h.clock.advance(HOUR);
+    await h.s.waymark.domains.checkDue();
+    h.clock.advance(24 * HOUR);
+    await h.s.api('PATCH', `/v1/domains/${d.id}`, { tracking_subdomain: 'go' });
+    expect(trackingUrls((await send('a@moved.example.test')).html).clicks[0]).toMatch(/^https:\/\/links\.moved\.example\.test\//);
+    await h.dns.setRecords(zoneFor(set).filter((r) => r.type !== 'CNAME'));
+    await h.s.api('POST', `/v1/domains/${d.id}/verify`);
+    const hosts = (await h.s.api('GET', `/v1/domains/${d.id}`)).body.tracking_hosts;
+    expect(hosts[0]).toMatchObject({ hostname: 'links.moved.example.test', status: 'not_verified', active: true, serving: true });
+    expect(trackingUrls((await send('a@moved.example.test')).html).clicks[0]).toMatch(`http://${CNAME_TARGET}/`);
+  });
+
+  it("a host serves only once the domain's own DKIM record is published: the CNAME target proves nothing", async () => {
+    const d = (await h.s.api('POST', '/v1/domains', { name: 'claimed.example.test', click_tracking: true })).body;
+    const set = (await h.s.api('PATCH', `/v1/domains/${d.id}`, { tracking_subdomain: 'links' })).body;
+    await h.dns.setRecords(zoneFor(set).filter((r) => !r.name.includes('._domainkey.')));
+    const checked = (await h.s.api('POST', `/v1/domains/${d.id}/verify`)).body;
+    expect(checked.tracking_status).toBe('verified');
+    expect(checked.tracking_hosts).toEqual([expect.objectContaining({ status: 'pending', serving: false })]);
+    expect(checked.tracking_host).toBeNull();
+    expect((await getOnHost(h.s, `${h.s.baseUrl}/v1/tls/ask?domain=links.claimed.example.test`)).status).toBe(404);
+    await h.dns.setRecords(zoneFor(set));
+    expect((await h.s.api('POST', `/v1/domains/${d.id}/verify`)).body.tracking_host).toBe('links.claimed.example.test');
+  });
 });
