@@ -27,7 +27,10 @@ export class TrackingHostDirectory {
   /** The live host of each name, else its latest tombstone. */
   private byName = new Map<string, TrackingHost>();
   private loadedAt = Number.NEGATIVE_INFINITY;
+  /** When the last reread started, successful or not: the once-a-second limit holds while the store is down too. */
+  private attemptedAt = Number.NEGATIVE_INFINITY;
   private loading: Promise<void> | null = null;
+  private scheduled: Promise<void> | null = null;
   /** Counts refreshes, so only the latest one clears `loading`. */
   private generation = 0;
 
@@ -46,6 +49,7 @@ export class TrackingHostDirectory {
     const generation = ++this.generation;
     const run = (async () => {
       if (previous) await previous.catch(() => {});
+      this.attemptedAt = performance.now();
       try {
         const hosts = await this.source.allHosts();
         const byName = new Map<string, TrackingHost>();
@@ -63,6 +67,19 @@ export class TrackingHostDirectory {
     return run;
   }
 
+  /** A reread no sooner than MIN_REFRESH_MS after the last one started; callers meanwhile share it. */
+  private rereadSoon(): Promise<void> {
+    if (this.loading !== null) return this.loading;
+    if (this.scheduled !== null) return this.scheduled;
+    const wait = MIN_REFRESH_MS - (performance.now() - this.attemptedAt);
+    if (wait <= 0) return this.refresh();
+    this.scheduled = new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => {
+      this.scheduled = null;
+      return this.reread();
+    });
+    return this.scheduled;
+  }
+
   /** A reread for readers: joins one already running rather than queueing another. */
   private reread(): Promise<void> {
     return this.loading ?? this.refresh();
@@ -77,9 +94,9 @@ export class TrackingHostDirectory {
       if (routable(host)) return true;
       if (host.deletedAt !== null) return false;
     }
-    // Not known here yet (verified on another node a moment ago?): look again, once.
-    if (performance.now() - this.loadedAt < MIN_REFRESH_MS) return false;
-    return this.reread().then(() => {
+    // Not known here yet (verified on another node a moment ago?): look again, once, no sooner than
+    // a second after the last look, so replays of real tokens on the wrong host cannot hammer the store.
+    return this.rereadSoon().then(() => {
       const fresh = requestHost === null ? undefined : this.byName.get(requestHost);
       return fresh !== undefined && fresh.id === hostId && routable(fresh);
     });
@@ -89,10 +106,9 @@ export class TrackingHostDirectory {
   async serves(hostname: string): Promise<boolean> {
     if (this.alwaysServed.includes(hostname)) return true;
     const cached = this.byName.get(hostname);
-    const age = performance.now() - this.loadedAt;
-    if (cached !== undefined && routable(cached) && age < MAX_AGE_MS) return true;
+    if (cached !== undefined && routable(cached) && performance.now() - this.loadedAt < MAX_AGE_MS) return true;
     // Names nobody serves are asked about by whoever sends a TLS handshake: reread at most once a second.
-    if (age >= MIN_REFRESH_MS) await this.reread();
+    if (this.loading !== null || performance.now() - this.attemptedAt >= MIN_REFRESH_MS) await this.reread();
     const host = this.byName.get(hostname);
     return host !== undefined && routable(host);
   }
