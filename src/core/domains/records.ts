@@ -1,4 +1,4 @@
-import type { DnsRecordKind, DnsRecordType, DomainRecord } from '../model.js';
+import type { DnsRecordKind, DomainRecord } from '../model.js';
 import type { DnsAnswer, MxRecord } from '../dns.js';
 
 /** Where the records a domain owner adds must point: the operator's settings. */
@@ -19,14 +19,7 @@ export const MX_PRIORITY = 10;
 export const MAX_CNAME_HOPS = 8;
 
 /** A record as the owner must add it, before any check. */
-export interface RecordSpec {
-  record: DnsRecordKind;
-  type: DnsRecordType;
-  name: string;
-  value: string;
-  ttl: number;
-  priority?: number;
-}
+export type RecordSpec = Pick<DomainRecord, 'record' | 'type' | 'name' | 'value' | 'ttl' | 'priority'>;
 
 export interface DomainNames {
   name: string;
