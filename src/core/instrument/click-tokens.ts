@@ -17,6 +17,7 @@ export type ClickSigner = (linkIndex: number, destination: string) => string;
 
 const TOKEN_VERSION = 1;
 const KIND_CLICK = 1;
+const KIND_OPEN = 0;
 
 const hmacs = new WeakMap<SigningKey, HmacSha256 | null>();
 
@@ -29,6 +30,34 @@ export function clickSigner(keyring: Keyring, emailId: string, hostId: number): 
     hmacs.set(key, hmac);
   }
   return hmac === null ? slow : prefixedSigner(key, emailId, hostId, hmac);
+}
+
+/**
+ * The open (pixel) token of an email, with the same checked HMAC as the click tokens (bytes exactly
+ * those of `encodeToken`; if the self-check failed for this key, `encodeToken` makes it).
+ */
+export function openToken(keyring: Keyring, emailId: string, hostId: number): string {
+  const key = keyring.signing;
+  let hmac = hmacs.get(key);
+  if (hmac === undefined) {
+    hmac = checkedHmac(keyring, emailId);
+    hmacs.set(key, hmac);
+  }
+  return hmac === null ? encodeToken(keyring, { kind: 'open', emailId, hostId }) : fastOpenToken(key, emailId, hostId, hmac);
+}
+
+/** The fast open token, unchecked. */
+function fastOpenToken(key: SigningKey, emailId: string, hostId: number, hmac: HmacSha256): string {
+  const kid = Buffer.from(key.id, 'latin1');
+  const bodyLength = 2 + kid.length + 16 + varintLength(hostId);
+  const buf = Buffer.allocUnsafe(bodyLength + MAC_BYTES);
+  buf[0] = (TOKEN_VERSION << 4) | KIND_OPEN;
+  buf[1] = kid.length;
+  kid.copy(buf, 2);
+  buf.write(emailId.replace(/-/g, ''), 2 + kid.length, 'hex');
+  writeVarint(buf, 2 + kid.length + 16, hostId);
+  hmac.macInto(buf, bodyLength, buf, bodyLength, MAC_BYTES);
+  return buf.toString('base64url');
 }
 
 /** Which signer `clickSigner` uses for this key ('codec': the self-check failed, encodeToken signs). */
@@ -86,6 +115,9 @@ function selfCheck(keyring: Keyring, emailId: string, hmac: HmacSha256): boolean
   const agree = (hostId: number, linkIndex: number, destination: string) =>
     prefixedSigner(keyring.signing, emailId, hostId, hmac)(linkIndex, destination) ===
     encodeToken(keyring, { kind: 'click', emailId, hostId, linkIndex, destination });
+  for (const hostId of [0, 1, 127, 128, 300_000]) {
+    if (fastOpenToken(keyring.signing, emailId, hostId, hmac) !== encodeToken(keyring, { kind: 'open', emailId, hostId })) return false;
+  }
   for (const [hostId, linkIndex, destination] of [
     [0, 0, 'https://example.com/'],
     [1, 127, 'https://example.com/a?b=c#d'],

@@ -31,6 +31,22 @@ import {
 } from './tag-names.js';
 import type { TrackingUrls } from './tracking-urls.js';
 import type { RecordedEdit } from './types.js';
+import {
+  EV_ATTR_DATA,
+  EV_ATTR_END,
+  EV_ATTR_NAME,
+  EV_CLOSE,
+  EV_COMMENT,
+  EV_DECLARATION,
+  EV_OPEN_END,
+  EV_OPEN_NAME,
+  EV_SELF_CLOSING,
+  EV_TEXT,
+  ENGINE_ATTRIBUTES,
+  ENGINE_ATTRIBUTES_CONDITIONAL,
+  EventLog,
+  tokenizeStrict,
+} from './strict-tokenizer.js';
 
 const HREF = /href/i;
 
@@ -76,9 +92,10 @@ function isHtmlWhitespace(c: number): boolean {
 }
 
 /**
- * Walks an HTML string with htmlparser2's Tokenizer (entity decoding off, so text and attribute
- * values are skipped over in bulk; see fast-tokenizer.ts) and records the splices that instrument
- * it. Nothing is parsed into a tree: every offset points into the input, whose other bytes are left
+ * Walks an HTML string token by token and records the splices that instrument it. The tokens are
+ * htmlparser2's Tokenizer's (entity decoding off, so text and attribute values are skipped over in
+ * bulk; see fast-tokenizer.ts); for well-formed markup they come from strict-tokenizer.ts, which
+ * reports the same events about twice as fast, and htmlparser2 tokenizes whatever it gives up on. Nothing is parsed into a tree: every offset points into the input, whose other bytes are left
  * as they are.
  *
  * One instance serves many documents (the tokenizers and callback object are reused); it is not
@@ -96,6 +113,17 @@ export class HtmlScanner implements TokenizerCallbacks {
   /** 0 in the document, 1+ inside conditional comments. */
   private depth = 0;
   private readonly tokenizers: Tokenizer[] = [];
+  /** One event log per depth, for the strict fast path (strict-tokenizer.ts). */
+  private readonly logs: EventLog[] = [];
+  /** How many strings (documents or conditional comments) went through each path (for tests and benchmarks). */
+  readonly paths = { strict: 0, htmlparser2: 0 };
+
+  /**
+   * `strict: false` always tokenizes with htmlparser2 (the reference the strict fast path is tested
+   * against); by default, well-formed markup goes through the fast path and the rest through
+   * htmlparser2.
+   */
+  constructor(private readonly options: { strict?: boolean } = {}) {}
 
   // The start tag being read.
   private tagKind = TAG_OTHER;
@@ -131,7 +159,7 @@ export class HtmlScanner implements TokenizerCallbacks {
   }
 
   scan(html: string, req: ScanRequest): ScanResult {
-    if (this.req !== null) return new HtmlScanner().scan(html, req); // re-entered: use a fresh one
+    if (this.req !== null) return new HtmlScanner(this.options).scan(html, req); // re-entered: use a fresh one
     this.req = req;
     this.edits = [];
     this.hasPixel = false;
@@ -154,12 +182,6 @@ export class HtmlScanner implements TokenizerCallbacks {
   }
 
   private tokenize(str: string, shift: number, depth: number): void {
-    let tokenizer = this.tokenizers[depth];
-    if (tokenizer === undefined) {
-      tokenizer = createTokenizer(this);
-      this.tokenizers[depth] = tokenizer;
-    }
-    tokenizer.reset();
     const outer = { buf: this.buf, shift: this.shift, depth: this.depth };
     this.buf = str;
     this.shift = shift;
@@ -167,9 +189,26 @@ export class HtmlScanner implements TokenizerCallbacks {
     this.tagKind = TAG_OTHER;
     this.attr = ATTR_NONE;
     try {
-      tokenizer.write(str);
-      if (depth === 0) this.ending = true;
-      tokenizer.end();
+      let log: EventLog | undefined;
+      if (this.options.strict !== false) {
+        log = this.logs[depth];
+        if (log === undefined) this.logs[depth] = log = new EventLog();
+      }
+      if (log !== undefined && tokenizeStrict(str, log, depth > 0 ? ENGINE_ATTRIBUTES_CONDITIONAL : ENGINE_ATTRIBUTES)) {
+        this.paths.strict++;
+        this.replay(log);
+      } else {
+        this.paths.htmlparser2++;
+        let tokenizer = this.tokenizers[depth];
+        if (tokenizer === undefined) {
+          tokenizer = createTokenizer(this);
+          this.tokenizers[depth] = tokenizer;
+        }
+        tokenizer.reset();
+        tokenizer.write(str);
+        if (depth === 0) this.ending = true;
+        tokenizer.end();
+      }
     } finally {
       if (depth === 0) this.ending = false;
       this.buf = outer.buf;
@@ -177,6 +216,48 @@ export class HtmlScanner implements TokenizerCallbacks {
       this.depth = outer.depth;
       this.tagKind = TAG_OTHER;
       this.attr = ATTR_NONE;
+    }
+  }
+
+  /** Delivers the events of the strict fast path, as the Tokenizer would have. */
+  private replay(log: EventLog): void {
+    const d = log.data;
+    const n = log.length;
+    for (let i = 0; i < n; i += 4) {
+      const a = d[i + 1]!;
+      const b = d[i + 2]!;
+      switch (d[i]) {
+        case EV_TEXT:
+          this.ontext(a, b);
+          break;
+        case EV_OPEN_NAME:
+          this.onopentagname(a, b);
+          break;
+        case EV_ATTR_NAME:
+          this.onattribname(a, b);
+          break;
+        case EV_ATTR_DATA:
+          this.onattribdata(a, b);
+          break;
+        case EV_ATTR_END:
+          this.onattribend(a as QuoteType, b);
+          break;
+        case EV_OPEN_END:
+          this.onopentagend(a);
+          break;
+        case EV_SELF_CLOSING:
+          this.onselfclosingtag(a);
+          break;
+        case EV_CLOSE:
+          this.onclosetag(a, b);
+          break;
+        case EV_COMMENT:
+          this.oncomment(a, b, d[i + 3]!);
+          break;
+        case EV_DECLARATION:
+          this.ondeclaration(a, b);
+          break;
+      }
     }
   }
 

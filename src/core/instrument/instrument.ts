@@ -16,8 +16,19 @@ const scanner = new HtmlScanner();
  * Pure (no I/O) and byte-preserving: the output is the input with the returned edits applied.
  */
 export function instrument(input: InstrumentInput, options: InstrumentOptions): InstrumentResult {
+  return instrumentWith(scanner, true, input, options);
+}
+
+/**
+ * `instrument` with a given scanner, and with the shared policy (whose destinations are cached
+ * across calls) or a fresh one. Not part of the module's interface: strict-tokenizer.test.ts runs
+ * the reference path (htmlparser2 only, nothing cached) through it.
+ */
+export function instrumentWith(scanner: HtmlScanner, sharedPolicy: boolean, input: InstrumentInput, options: InstrumentOptions): InstrumentResult {
   const o = resolveOptions(options);
-  const policy = new LinkPolicy(o.trackingHost, o.knownTrackingHosts, o.excludedHosts);
+  const policy = sharedPolicy
+    ? LinkPolicy.for(o.trackingHost, o.knownTrackingHosts, o.excludedHosts)
+    : new LinkPolicy(o.trackingHost, o.knownTrackingHosts, o.excludedHosts, false);
   const urls = new TrackingUrls(o.base, o.keyring, o.emailId, o.hostId);
   const result: InstrumentResult = { links: urls.links, htmlEdits: [], textEdits: [], pixelInserted: false };
 

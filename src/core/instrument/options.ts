@@ -34,19 +34,13 @@ export function resolveOptions(o: InstrumentOptions): ResolvedOptions {
   const hostId = o.hostId ?? 0;
   if (!Number.isSafeInteger(hostId) || hostId < 0) throw new InstrumentOptionsError('hostId must be a non-negative integer');
   if (!o.keyring) throw new InstrumentOptionsError('keyring is required');
-  let url: URL;
-  try {
-    url = new URL(o.trackingUrl);
-  } catch {
-    throw new InstrumentOptionsError(`trackingUrl "${o.trackingUrl}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InstrumentOptionsError('trackingUrl must be an http(s) URL');
+  const { base, trackingHost } = trackingBase(o.trackingUrl);
   return {
     open: o.open === true,
     clickHtml: o.click === 'html' || o.click === 'html_and_text',
     clickText: o.click === 'text' || o.click === 'html_and_text',
-    base: url.origin + url.pathname.replace(/\/+$/, ''),
-    trackingHost: url.hostname,
+    base,
+    trackingHost,
     keyring: o.keyring,
     emailId: o.emailId,
     hostId,
@@ -54,4 +48,21 @@ export function resolveOptions(o: InstrumentOptions): ResolvedOptions {
     knownTrackingHosts: o.knownTrackingHosts ?? [],
     pixel,
   };
+}
+
+/** The last tracking URL parsed (one sender uses one or a few, email after email). */
+let lastTrackingUrl: { url: unknown; base: string; trackingHost: string } | null = null;
+
+function trackingBase(trackingUrl: string): { base: string; trackingHost: string } {
+  if (lastTrackingUrl !== null && lastTrackingUrl.url === trackingUrl) return lastTrackingUrl;
+  let url: URL;
+  try {
+    url = new URL(trackingUrl);
+  } catch {
+    throw new InstrumentOptionsError(`trackingUrl "${trackingUrl}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InstrumentOptionsError('trackingUrl must be an http(s) URL');
+  const parsed = { url: trackingUrl, base: url.origin + url.pathname.replace(/\/+$/, ''), trackingHost: url.hostname };
+  if (typeof trackingUrl === 'string') lastTrackingUrl = parsed;
+  return parsed;
 }

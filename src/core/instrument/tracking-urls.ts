@@ -1,5 +1,5 @@
-import { encodeToken, MAX_TOKEN_LENGTH, type Keyring } from '../tokens/index.js';
-import { clickSigner, type ClickSigner } from './click-tokens.js';
+import { MAX_TOKEN_LENGTH, type Keyring } from '../tokens/index.js';
+import { clickSigner, openToken, type ClickSigner } from './click-tokens.js';
 import type { TrackedLink } from './types.js';
 
 /**
@@ -24,8 +24,9 @@ export class TrackingUrls {
   ) {
     this.clickPrefix = `${base}/v1/track/click/`;
     this.openPrefix = `${base}/v1/track/open/`;
-    this.clickPrefixHtml = escapeAttribute(this.clickPrefix);
-    this.htmlNeedsQuotes = needsQuotes(this.clickPrefixHtml);
+    const html = htmlPrefix(this.clickPrefix);
+    this.clickPrefixHtml = html.escaped;
+    this.htmlNeedsQuotes = html.needsQuotes;
     this.signClick = clickSigner(keyring, emailId, hostId);
   }
 
@@ -43,8 +44,19 @@ export class TrackingUrls {
   }
 
   open(): string {
-    return this.openPrefix + encodeToken(this.keyring, { kind: 'open', emailId: this.emailId, hostId: this.hostId });
+    return this.openPrefix + openToken(this.keyring, this.emailId, this.hostId);
   }
+}
+
+/** The last click prefix escaped (the same base URL, email after email). */
+let lastPrefix: { prefix: string; escaped: string; needsQuotes: boolean } | null = null;
+
+function htmlPrefix(prefix: string): { escaped: string; needsQuotes: boolean } {
+  if (lastPrefix === null || lastPrefix.prefix !== prefix) {
+    const escaped = escapeAttribute(prefix);
+    lastPrefix = { prefix, escaped, needsQuotes: needsQuotes(escaped) };
+  }
+  return lastPrefix;
 }
 
 /** Escapes a value for a quoted HTML attribute (either quote). */
