@@ -61,9 +61,10 @@ export class TrackingService {
     try {
       return await this.hosts.allows(hostId, host);
     } catch (err) {
-      // The host list could not be read: serve default-host tokens, refuse the rest until it can.
-      this.log.error({ err }, 'tracking hosts not readable');
-      return hostId === 0;
+      // The host list could not be read (store down): a sent link must keep working, and its
+      // destination is signed, so serve it rather than check its host.
+      this.log.error({ err, hostId }, 'tracking hosts not readable; serving the token unchecked');
+      return true;
     }
   }
 
