@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { files, shortName, templates } from './corpus-files.test-helpers.js';
 import { decodeToken } from '../tokens/index.js';
 import { instrument, type InstrumentOptions } from './index.js';
 import { expectedLinks } from './expected-links.test-helpers.js';
@@ -13,20 +13,6 @@ import { checkInvariants, keyring, options } from './instrument.test-helpers.js'
  * with cheerio (parse5, a spec-compliant HTML parser) on the document and on the body of each
  * conditional comment.
  */
-const CORPUS = fileURLToPath(new URL('../../../../shared/corpus/email-html/', import.meta.url));
-const NEWSLETTER = fileURLToPath(new URL('../../../bench/fixtures/newsletter.html', import.meta.url));
-
-function listHtml(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const path = `${dir}${dir.endsWith('/') ? '' : '/'}${name}`;
-    return statSync(path).isDirectory() ? listHtml(path) : name.endsWith('.html') ? [path] : [];
-  });
-}
-
-const templates = listHtml(CORPUS);
-const files = [...templates, NEWSLETTER];
-const shortName = (path: string) => path.replace(CORPUS, '').replace(/^.*\/bench\//, 'bench/');
 
 /** Corpus hrefs that are "#" or "http://" get real URLs, so every layout has links to track (VML buttons included). */
 function filledIn(html: string): string {

@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
+import { NEWSLETTER, files, shortName, templates } from './corpus-files.test-helpers.js';
 import { anyHtml, document, settings } from './html-arbitraries.test-helpers.js';
 import { HtmlScanner } from './html-scanner.js';
 import { instrumentWith } from './instrument.js';
@@ -35,20 +35,6 @@ import type { InstrumentInput, InstrumentOptions } from './types.js';
  * and fast-check generated and mangled HTML.
  */
 
-const CORPUS = fileURLToPath(new URL('../../../../shared/corpus/email-html/', import.meta.url));
-const NEWSLETTER = fileURLToPath(new URL('../../../bench/fixtures/newsletter.html', import.meta.url));
-
-function listHtml(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const path = `${dir}${dir.endsWith('/') ? '' : '/'}${name}`;
-    return statSync(path).isDirectory() ? listHtml(path) : name.endsWith('.html') ? [path] : [];
-  });
-}
-
-const templates = listHtml(CORPUS);
-const files = [...templates, NEWSLETTER];
-const shortName = (path: string) => path.replace(CORPUS, '').replace(/^.*\/bench\//, 'bench/');
 
 /** At least 2,000 runs per property; more with WAYMARK_PROPERTY_RUNS. */
 const RUNS = Math.max(2000, Number(process.env.WAYMARK_PROPERTY_RUNS ?? 0));
