@@ -123,6 +123,5 @@ async function checkCaa(
     previous !== undefined && previous.name === spec.name && previous.value === spec.value
       ? previous
       : freshRecord(spec, trackingWasVerified ? 'temporary_failure' : 'pending', now);
-  const start = base.status === 'temporary_failure' && base.missingSince === null ? { ...base, missingSince: now } : base;
-  return applyOutcome(start, { kind: 'missing', problem: decision.kind === 'record_needed' ? 'ca_not_allowed' : 'critical_unknown_tag', found }, now, timing);
+  return applyOutcome(base, { kind: 'missing', problem: decision.kind === 'record_needed' ? 'ca_not_allowed' : 'critical_unknown_tag', found }, now, timing);
 }

@@ -2,8 +2,8 @@ import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { isValidReturnPathLabel, isValidSubdomainLabel, parseDomainName } from '../core/domains/domain-name.js';
 import { type DnsTargets, trackingHostname } from '../core/domains/records.js';
-import { type CheckTiming, domainStatus, nextCheckAt, startVerification, trackingHostStatus } from '../core/domains/status.js';
-import type { Domain, DomainTlsMode, Email, TrackingHost } from '../core/model.js';
+import { type CheckTiming, domainStatus, isRecordVerified, nextCheckAt, startVerification, trackingHostStatus } from '../core/domains/status.js';
+import type { DnsRecordKind, Domain, DomainTlsMode, Email, TrackingHost } from '../core/model.js';
 import type { OutgoingMessage } from '../ports/mailer.js';
 import { seal, unseal } from '../core/secrets/sealed-box.js';
 import type { Keyring } from '../core/tokens/index.js';
@@ -263,7 +263,7 @@ export class DomainService {
     if (email.domainId === null) return {};
     const domain = await this.o.store.domains.get(email.projectId, email.domainId);
     if (domain === undefined) return {};
-    const verified = (kind: string) => domain.records.some((r) => r.record === kind && r.status === 'verified');
+    const verified = (kind: DnsRecordKind) => isRecordVerified(domain.records, kind);
     const identity: Pick<OutgoingMessage, 'dkim' | 'envelopeFrom'> = {};
     if (verified('DKIM')) {
       identity.dkim = { domainName: domain.name, keySelector: domain.dkimSelector, privateKey: unseal(this.o.keyring, dkimPurpose(domain.id), domain.dkimPrivateKeySealed) };
@@ -292,9 +292,8 @@ export class DomainService {
     if (current !== undefined) {
       // The CNAME target is the same for every domain, so it proves nothing about who controls the
       // name; the DKIM key is this domain's own. A host serves only once both are published.
-      const dkimVerified = records.some((r) => r.record === 'DKIM' && r.status === 'verified');
       const tracking = trackingHostStatus(records);
-      const status = tracking === 'verified' && !dkimVerified ? 'pending' : tracking;
+      const status = tracking === 'verified' && !isRecordVerified(records, 'DKIM') ? 'pending' : tracking;
       update(current, status, current.verifiedAt ?? (status === 'verified' ? now : null));
       // From the moment the new host is verified, new emails use it.
       if (status === 'verified') result.activeHostId = current.id;

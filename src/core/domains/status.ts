@@ -18,9 +18,15 @@ export interface CheckTiming {
 
 export const DEFAULT_TIMING: CheckTiming = { failAfterMs: 72 * HOUR, recheckVerifiedMs: 24 * HOUR };
 
-/** A record as first listed: nothing checked yet. */
+/** A record as first listed: nothing checked yet. A missing one (pending, temporary_failure) is missing since `since`. */
 export function freshRecord(spec: RecordSpec, status: DnsRecordStatus = 'not_started', since: number | null = null): DomainRecord {
-  return { ...spec, status, found: [], problem: null, checkedAt: null, missingSince: status === 'pending' ? since : null, verifiedAt: null };
+  const missing = status === 'pending' || status === 'temporary_failure';
+  return { ...spec, status, found: [], problem: null, checkedAt: null, missingSince: missing ? since : null, verifiedAt: null };
+}
+
+/** Whether the domain's record of this kind is verified. */
+export function isRecordVerified(records: readonly DomainRecord[], kind: DnsRecordKind): boolean {
+  return records.some((r) => r.record === kind && r.status === 'verified');
 }
 
 /**
