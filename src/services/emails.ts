@@ -47,7 +47,12 @@ export interface SendResult {
 }
 
 export class EmailService {
-  constructor(private readonly o: EmailServiceOptions) {}
+  /** The default tracking host, so links already on it are left alone. */
+  private readonly defaultTrackingHost: string;
+
+  constructor(private readonly o: EmailServiceOptions) {
+    this.defaultTrackingHost = new URL(o.trackingUrl).hostname;
+  }
 
   async send(projectId: string, input: SendEmailInput, idempotencyKey?: string): Promise<SendResult> {
     if (input.html === undefined && input.text === undefined) {
@@ -73,7 +78,7 @@ export class EmailService {
         click: trackClicks,
         trackingUrl: domain?.trackingUrl ?? this.o.trackingUrl,
         hostId,
-        knownTrackingHosts: [new URL(this.o.trackingUrl).hostname, ...(domain?.hostnames ?? [])],
+        knownTrackingHosts: [this.defaultTrackingHost, ...(domain?.hostnames ?? [])],
         keyring: this.o.keyring,
         emailId: id,
         excludedHosts: this.o.excludedHosts,
