@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { files, shortName, templates } from './corpus-files.test-helpers.js';
+import { files, shortName, templates } from '../../../test/support/corpus-files.js';
 import { decodeToken } from '../tokens/index.js';
 import { instrument, type InstrumentOptions } from './index.js';
 import { expectedLinks } from './expected-links.test-helpers.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
-import { NEWSLETTER, files, shortName, templates } from './corpus-files.test-helpers.js';
+import { NEWSLETTER, files, shortName, templates } from '../../../test/support/corpus-files.js';
 import { anyHtml, document, settings } from './html-arbitraries.test-helpers.js';
 import { HtmlScanner } from './html-scanner.js';
 import { instrumentWith } from './instrument.js';
