@@ -10,6 +10,7 @@ import type { Clock } from '../ports/clock.js';
 import type { ExportJob } from '../ports/exports.js';
 import type { Store } from '../ports/store.js';
 import { ServiceError } from './service-errors.js';
+import { isUuid } from '../core/uuid.js';
 
 /** Up to this many rows, the CSV comes back in the response; more runs in the background. */
 export const INLINE_ROWS = 1_000;
@@ -35,7 +36,6 @@ function inRange(ms: number, f: Record<string, string>): boolean {
 
 const EVENT_TYPES: readonly EmailEventType[] = ['sent', 'failed', 'opened', 'clicked'];
 const DELIVERY_STATUSES: readonly WebhookDeliveryStatus[] = ['pending', 'delivered', 'failed'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `links.example.com (verified, active); go.example.com (pending)`: every live host, oldest first. */
 function trackingHostsCell(d: Domain): string {
@@ -215,7 +215,7 @@ function validateFilters(resource: ExportResource, filters: Record<string, unkno
     if (k === 'type' && !EVENT_TYPES.includes(v as EmailEventType)) {
       throw new ServiceError('validation_failed', `filter "type" must be one of ${EVENT_TYPES.join(', ')}`, k);
     }
-    if ((k === 'email_id' || k === 'endpoint_id') && !UUID.test(v)) {
+    if ((k === 'email_id' || k === 'endpoint_id') && !isUuid(v)) {
       throw new ServiceError('validation_failed', `filter "${k}" must be a UUID`, k);
     }
     if (k === 'status' && !DELIVERY_STATUSES.includes(v as WebhookDeliveryStatus)) {

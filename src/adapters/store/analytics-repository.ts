@@ -12,6 +12,7 @@ import type { CountDelta, EmailLinkDelta, EmailRollupState, RollupHit } from '..
 import type { EmailLink, EmailTag } from '../../core/model.js';
 import type { AnalyticsFilter, AnalyticsRepository, AnalyticsCounts } from '../../ports/analytics.js';
 import type { Database } from './schema.js';
+import { normalizeId } from './rows.js';
 
 /** The tables of migration 004_analytics, as Kysely sees them (kept here, not in schema.ts). */
 export type AnalyticsTables = {
@@ -53,9 +54,6 @@ export type AnalyticsTables = {
 
 type AnalyticsDb = Kysely<Database & AnalyticsTables>;
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const uuid = (id: string | undefined): string | undefined =>
-  typeof id === 'string' && UUID_RE.test(id) ? id.toLowerCase() : undefined;
 
 interface StateRow {
   id: string;
@@ -305,21 +303,21 @@ export function analyticsRepository(base: Kysely<Database>): AnalyticsRepository
 
   return {
     async summary(projectId, filter) {
-      const pid = uuid(projectId);
+      const pid = normalizeId(projectId);
       if (pid === undefined) return { ...ZERO };
       const row = await rollups(pid, filter).select(sums).executeTakeFirst();
       return row === undefined ? { ...ZERO } : counts(row);
     },
 
     async hourly(projectId, filter) {
-      const pid = uuid(projectId);
+      const pid = normalizeId(projectId);
       if (pid === undefined) return [];
       const rows = await rollups(pid, filter).select('bucket').select(sums).groupBy('bucket').orderBy('bucket').execute();
       return rows.map((r) => ({ bucket: Number(r.bucket), ...counts(r) }));
     },
 
     async clients(projectId, filter) {
-      const pid = uuid(projectId);
+      const pid = normalizeId(projectId);
       if (pid === undefined) return [];
       let q = db
         .selectFrom('analytics_client_rollups')
@@ -339,10 +337,10 @@ export function analyticsRepository(base: Kysely<Database>): AnalyticsRepository
     },
 
     async links(projectId, filter) {
-      const pid = uuid(projectId);
+      const pid = normalizeId(projectId);
       if (pid === undefined) return [];
       if (filter.emailId !== undefined) {
-        const eid = uuid(filter.emailId);
+        const eid = normalizeId(filter.emailId);
         if (eid === undefined) return [];
         const email = await db
           .selectFrom('emails')

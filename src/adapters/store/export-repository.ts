@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ExportJob, ExportRepository, ExportStatus } from '../../ports/exports.js';
 import type { Database } from './schema.js';
+import { normalizeId } from './rows.js';
 
 /** The `exports` table of migration 004_analytics (kept here, not in schema.ts). */
 export type ExportTables = {
@@ -19,9 +20,6 @@ export type ExportTables = {
   };
 };
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const uuid = (id: string | undefined): string | undefined =>
-  typeof id === 'string' && UUID_RE.test(id) ? id.toLowerCase() : undefined;
 
 function toJob(r: ExportTables['exports']): ExportJob {
   return {
@@ -63,18 +61,18 @@ export function exportRepository(base: Kysely<Database>): ExportRepository {
       return toJob(row);
     },
     async get(projectId, id) {
-      const pid = uuid(projectId);
-      const eid = uuid(id);
+      const pid = normalizeId(projectId);
+      const eid = normalizeId(id);
       if (pid === undefined || eid === undefined) return undefined;
       const row = await db.selectFrom('exports').selectAll().where('id', '=', eid).where('project_id', '=', pid).executeTakeFirst();
       return row && toJob(row);
     },
     async list(projectId, page) {
-      const pid = uuid(projectId);
+      const pid = normalizeId(projectId);
       if (pid === undefined || page.limit <= 0) return [];
       let q = db.selectFrom('exports').selectAll().where('project_id', '=', pid);
       if (page.after !== undefined) {
-        const after = uuid(page.after);
+        const after = normalizeId(page.after);
         if (after === undefined) return [];
         q = q.where('id', '<', after);
       }

@@ -11,21 +11,21 @@ import type {
 } from '../../core/model.js';
 import type { Page } from '../../ports/store.js';
 import type { ApiKeysTable, EmailEventsTable, EmailsTable, ProjectsTable } from './schema.js';
+import { isUuid } from '../../core/uuid.js';
 
 /** Shared by the repositories: id checks, paging and row mapping. */
 
 // ---------------------------------------------------------------------------------------------
 // Ids and pages
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Ids are UUIDs: a `uuid` column on PostgreSQL, text on SQLite. Lookups by a malformed id find
  * nothing on both backends (instead of a cast error on PostgreSQL), and ids are compared in
  * canonical lowercase form, which is also the order PostgreSQL sorts uuids in.
  */
-export function normalizeId(id: string): string | undefined {
-  return typeof id === 'string' && UUID_RE.test(id) ? id.toLowerCase() : undefined;
+export function normalizeId(id: string | undefined): string | undefined {
+  return isUuid(id) ? id.toLowerCase() : undefined;
 }
 
 export function requireId(id: string, what: string): string {

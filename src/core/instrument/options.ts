@@ -1,7 +1,7 @@
 import type { Keyring } from '../tokens/index.js';
 import type { ClickTracking, InstrumentOptions, PixelPlacement } from './types.js';
+import { isUuid } from '../uuid.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CLICK_MODES: readonly ClickTracking[] = [false, 'html', 'text', 'html_and_text'];
 const PLACEMENTS: readonly PixelPlacement[] = ['bottom', 'top', 'auto'];
 
@@ -30,7 +30,7 @@ export function resolveOptions(o: InstrumentOptions): ResolvedOptions {
   if (!CLICK_MODES.includes(o.click)) throw new InstrumentOptionsError(`click must be one of false, "html", "text", "html_and_text"`);
   const pixel = o.pixel ?? 'bottom';
   if (!PLACEMENTS.includes(pixel)) throw new InstrumentOptionsError(`pixel must be "bottom", "top" or "auto"`);
-  if (typeof o.emailId !== 'string' || !UUID.test(o.emailId)) throw new InstrumentOptionsError(`emailId "${String(o.emailId)}" is not a UUID`);
+  if (!isUuid(o.emailId)) throw new InstrumentOptionsError(`emailId "${String(o.emailId)}" is not a UUID`);
   const hostId = o.hostId ?? 0;
   if (!Number.isSafeInteger(hostId) || hostId < 0) throw new InstrumentOptionsError('hostId must be a non-negative integer');
   if (!o.keyring) throw new InstrumentOptionsError('keyring is required');

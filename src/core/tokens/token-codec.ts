@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Keyring } from './keyring.js';
+import { isUuid } from '../uuid.js';
 
 /**
  * Tracking tokens. The destination travels inside the click token, so the click route can
@@ -34,14 +35,13 @@ const KIND_OPEN = 0;
 const KIND_CLICK = 1;
 export const MAC_BYTES = 16;
 const UUID_BYTES = 16;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Longest token we will try to decode; longer input is refused before any HMAC work. */
 export const MAX_TOKEN_LENGTH = 12_000;
 
 export class TokenEncodeError extends Error {}
 
 export function encodeToken(keyring: Keyring, token: TrackingToken): string {
-  if (!UUID_PATTERN.test(token.emailId)) throw new TokenEncodeError(`email id "${token.emailId}" is not a UUID`);
+  if (!isUuid(token.emailId)) throw new TokenEncodeError(`email id "${token.emailId}" is not a UUID`);
   assertUint(token.hostId, 'hostId');
   const key = keyring.signing;
   const kid = Buffer.from(key.id, 'latin1');
