@@ -151,7 +151,7 @@ export class DomainService {
       }
     }
     let subdomainChanged = false;
-    const saved = await this.mutate(projectId, id, (d, now) => {
+    const saved = await this.mutate(projectId, id, async (d, now) => {
       if (sub !== undefined && sub !== null) checkTrackingHostname(d, sub.toLowerCase());
       const next: Domain = {
         ...d,
@@ -189,7 +189,7 @@ export class DomainService {
 
   /** Starts (or restarts) verification and checks the records now. */
   async verify(projectId: string, id: string): Promise<Domain> {
-    return this.mutateAsync(projectId, id, async (d, now) => {
+    return this.mutate(projectId, id, async (d, now) => {
       const started: Domain = {
         ...d,
         verificationStartedAt: d.verificationStartedAt ?? now,
@@ -206,7 +206,7 @@ export class DomainService {
     const failures: unknown[] = [];
     for (const claimed of due) {
       try {
-        await this.mutateAsync(claimed.projectId, claimed.id, async (d, at) => this.checked(d, { ...d, records: reconcileRecords(d, this.o.targets, at) }, at));
+        await this.mutate(claimed.projectId, claimed.id, async (d, at) => this.checked(d, { ...d, records: reconcileRecords(d, this.o.targets, at) }, at));
       } catch (err) {
         // Deleted since it was claimed: nothing to check. Anything else waits for the lease to lapse.
         if (!(err instanceof ServiceError && err.code === 'not_found')) failures.push(err);
@@ -319,15 +319,7 @@ export class DomainService {
     return { projectId: after.projectId, messageId: newId(), eventType: 'domain.updated', payload: eventPayload('domain.updated', now, data), createdAt: now };
   }
 
-  private mutate(projectId: string, id: string, change: (d: Domain, now: number) => { domain: Domain; options?: DomainSaveOptions }): Promise<Domain> {
-    return this.mutateAsync(projectId, id, async (d, now) => change(d, now));
-  }
-
-  /**
-   * Reads, changes and saves the domain under its version, reading again if another write came
-   * first, so concurrent checks and edits never overwrite each other.
-   */
-  private async mutateAsync(
+  private async mutate(
     projectId: string,
     id: string,
     change: (d: Domain, now: number) => Promise<{ domain: Domain; options?: DomainSaveOptions }>,

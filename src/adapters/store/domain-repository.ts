@@ -74,8 +74,7 @@ async function withHosts(db: Executor, rows: Selectable<DomainsTable>[]): Promis
 }
 
 export function domainRepository(db: Kysely<Database>, backend: Backend, bool: (value: boolean) => DbBool): DomainRepository {
-  async function one(q: Promise<Selectable<DomainsTable> | undefined>, executor: Executor = db): Promise<Domain | undefined> {
-    const row = await q;
+  async function one(row: Selectable<DomainsTable> | undefined, executor: Executor = db): Promise<Domain | undefined> {
     return row === undefined ? undefined : (await withHosts(executor, [row]))[0];
   }
 
@@ -117,13 +116,13 @@ export function domainRepository(db: Kysely<Database>, backend: Backend, bool: (
       const pid = normalizeId(projectId);
       const did = normalizeId(id);
       if (pid === undefined || did === undefined) return undefined;
-      return one(db.selectFrom('domains').selectAll().where('id', '=', did).where('project_id', '=', pid).executeTakeFirst());
+      return one(await db.selectFrom('domains').selectAll().where('id', '=', did).where('project_id', '=', pid).executeTakeFirst());
     },
 
     async findByName(projectId, name) {
       const pid = normalizeId(projectId);
       if (pid === undefined) return undefined;
-      return one(db.selectFrom('domains').selectAll().where('name', '=', name).where('project_id', '=', pid).executeTakeFirst());
+      return one(await db.selectFrom('domains').selectAll().where('name', '=', name).where('project_id', '=', pid).executeTakeFirst());
     },
 
     async list(projectId, page) {
@@ -195,7 +194,7 @@ export function domainRepository(db: Kysely<Database>, backend: Backend, bool: (
               .execute();
           }
           if (options.message !== undefined) await enqueueMessage(trx, bool, options.message);
-          return one(Promise.resolve(updated), trx);
+          return one(updated, trx);
         });
       } catch (err) {
         if (err instanceof StaleDomain) return undefined;
