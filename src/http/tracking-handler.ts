@@ -19,6 +19,8 @@ const NOT_FOUND_PAGE = Buffer.from(
     '<body><h1>Link not found</h1><p>This link is not valid. Check that it was copied completely.</p></body></html>',
 );
 
+const DONE = Promise.resolve();
+
 const OPEN_PREFIX = '/v1/track/open/';
 const CLICK_PREFIX = '/v1/track/click/';
 /** Only a signed https?:// URL of printable ASCII ever becomes a Location header. */
@@ -49,14 +51,11 @@ export function createTrackingHandler(tracking: TrackingService, trustedProxies:
     };
   }
 
-  async function open(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
-    // HEAD (link checkers, proxies) gets the same answer but is not an open.
-    await tracking.open(token, context(req), req.method === 'GET');
+  function sendPixel(res: ServerResponse): void {
     res.writeHead(200, PIXEL_HEADERS).end(PIXEL_GIF);
   }
 
-  async function click(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
-    const destination = await tracking.click(token, context(req), req.method === 'GET');
+  function sendClick(res: ServerResponse, destination: string | null): void {
     if (destination === null || !SAFE_LOCATION.test(destination)) {
       res
         .writeHead(404, { 'content-type': 'text/html; charset=utf-8', 'content-length': String(NOT_FOUND_PAGE.length), 'cache-control': 'no-store' })
@@ -68,6 +67,27 @@ export function createTrackingHandler(tracking: TrackingService, trustedProxies:
       .end();
   }
 
+  // Plain promise chains rather than async functions: nothing is awaited when there is nothing to
+  // record (a bad token, HEAD), and a hit costs no more microtasks than its durable write needs.
+  function open(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+    // HEAD (link checkers, proxies) gets the same answer but is not an open.
+    const recording = tracking.open(token, context(req), req.method === 'GET');
+    if (recording === null) {
+      sendPixel(res);
+      return DONE;
+    }
+    return recording.then(() => sendPixel(res));
+  }
+
+  function click(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+    const destination = tracking.click(token, context(req), req.method === 'GET');
+    if (destination === null || typeof destination === 'string') {
+      sendClick(res, destination);
+      return DONE;
+    }
+    return destination.then((d) => sendClick(res, d));
+  }
+
   function handle(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const url = req.url ?? '';
@@ -77,13 +97,22 @@ export function createTrackingHandler(tracking: TrackingService, trustedProxies:
     const q = url.indexOf('?', start);
     const token = url.slice(start, q === -1 ? undefined : q);
     if (token.length === 0 || token.includes('/')) return false;
-    route(req, res, token).catch((err: unknown) => {
-      res.destroy(err instanceof Error ? err : new Error(String(err)));
-    });
+    let answered: Promise<void>;
+    try {
+      answered = route(req, res, token);
+    } catch (err) {
+      fail(res, err);
+      return true;
+    }
+    if (answered !== DONE) answered.catch((err: unknown) => fail(res, err));
     return true;
   }
 
   return { handle, open, click };
+}
+
+function fail(res: ServerResponse, err: unknown): void {
+  res.destroy(err instanceof Error ? err : new Error(String(err)));
 }
 
 function normaliseIp(ip: string): string {

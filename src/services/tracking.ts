@@ -34,41 +34,58 @@ export class TrackingService {
     private readonly ipMode: IpMode = 'full',
   ) {}
 
-  /** Records an open for a valid token. Never throws: the pixel is served whatever happens. */
-  async open(token: string, context: HitContext, record: boolean): Promise<void> {
+  /**
+   * Records an open for a valid token; settles once the hit is durable. Never rejects: the pixel is
+   * served whatever happens. Null when there is nothing to record (bad token, HEAD, wrong host).
+   *
+   * Nothing is awaited on the common path (a known host): each await is a microtask per hit.
+   */
+  open(token: string, context: HitContext, record: boolean): Promise<void> | null {
     const decoded = decodeToken(this.keyring, token);
-    if (!decoded || decoded.kind !== 'open' || !record) return;
-    if (!(await this.servedHere(decoded.hostId, context.host))) return;
-    await this.recordHit({ emailId: decoded.emailId, type: 'opened', linkIndex: null, url: null }, context);
+    if (!decoded || decoded.kind !== 'open' || !record) return null;
+    const hit = { emailId: decoded.emailId, type: 'opened' as const, linkIndex: null, url: null };
+    const served = this.servedHere(decoded.hostId, context.host);
+    if (served === true) return this.recordHit(hit, context);
+    if (served === false) return null;
+    return served.then((ok) => (ok ? this.recordHit(hit, context) : undefined));
   }
 
-  /** The destination for a valid click token (recording the click first), or null for a bad token. */
-  async click(token: string, context: HitContext, record: boolean): Promise<string | null> {
+  /**
+   * The destination for a valid click token, once the click is recorded (when `record`), or null
+   * for a bad token or a token not served on this host.
+   */
+  click(token: string, context: HitContext, record: boolean): Promise<string | null> | string | null {
     const decoded = decodeToken(this.keyring, token);
     if (!decoded || decoded.kind !== 'click') return null;
-    if (!(await this.servedHere(decoded.hostId, context.host))) return null;
-    if (record) {
-      await this.recordHit(
-        { emailId: decoded.emailId, type: 'clicked', linkIndex: decoded.linkIndex, url: decoded.destination },
-        context,
-      );
-    }
-    return decoded.destination;
+    const destination = decoded.destination;
+    const recorded = (): Promise<string> | string => {
+      if (!record) return destination;
+      const hit = { emailId: decoded.emailId, type: 'clicked' as const, linkIndex: decoded.linkIndex, url: destination };
+      return this.recordHit(hit, context).then(() => destination);
+    };
+    const served = this.servedHere(decoded.hostId, context.host);
+    if (served === true) return recorded();
+    if (served === false) return null;
+    return served.then((ok) => (ok ? recorded() : null));
   }
 
   /** A token replayed on another host, or on a deleted domain's host, is not served there. */
-  private async servedHere(hostId: number, host: string | null): Promise<boolean> {
-    try {
-      return await this.hosts.allows(hostId, host);
-    } catch (err) {
+  private servedHere(hostId: number, host: string | null): boolean | Promise<boolean> {
+    const fallback = (err: unknown) => {
       // The host list could not be read (store down): a sent link must keep working, and its
       // destination is signed, so serve it rather than check its host.
       this.log.error({ err, hostId }, 'tracking hosts not readable; serving the token unchecked');
       return true;
+    };
+    try {
+      const allowed = this.hosts.allows(hostId, host);
+      return typeof allowed === 'boolean' ? allowed : allowed.catch(fallback);
+    } catch (err) {
+      return fallback(err);
     }
   }
 
-  private async recordHit(
+  private recordHit(
     what: { emailId: string; type: 'opened' | 'clicked'; linkIndex: number | null; url: string | null },
     context: HitContext,
   ): Promise<void> {
@@ -80,11 +97,9 @@ export class TrackingService {
       userAgent: context.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
       referer: context.referer?.slice(0, MAX_REFERER) ?? null,
     };
-    try {
-      await this.recorder.record(hit);
-    } catch (err) {
+    return this.recorder.record(hit).catch((err: unknown) => {
       // A sent link must keep working even when the store is down; the hit goes to the log.
       this.log.error({ err, hit }, 'tracking hit not recorded');
-    }
+    });
   }
 }

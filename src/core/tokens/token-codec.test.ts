@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from 'uuidv7';
 import { Keyring, deriveKeyId, parseKeyring, signingKey } from './keyring.js';
-import { MAC_BYTES, decodeToken, encodeToken } from './token-codec.js';
+import { MAC_BYTES, decodeToken, encodeToken, isCanonicalBase64url } from './token-codec.js';
 
 const secretA = 'a'.repeat(32);
 const secretB = 'b'.repeat(40);
@@ -58,6 +58,17 @@ describe('token codec', () => {
     for (const junk of ['', '.', 'a/b', '%41', 'x'.repeat(20_000), good.replace(/./, '+')]) {
       expect(decodeToken(ring, junk)).toBeNull();
     }
+  });
+
+  it('takes a base64url spelling as canonical exactly when decoding and encoding again gives it back (property)', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 40 }), (chars) => {
+        const s = chars.join('');
+        expect(isCanonicalBase64url(s)).toBe(Buffer.from(s, 'base64url').toString('base64url') === s);
+      }),
+      { numRuns: 5_000 },
+    );
   });
 
   it('verifies with every key in the ring and signs with the first, so keys rotate', () => {
