@@ -67,12 +67,13 @@ function seedSqlite(path: string): void {
   db.prepare(`insert into projects (id, name, is_default, created_at) values (?, 'bench', 0, ?)`).run(PROJECT, T0);
   db.exec(`
     insert into emails (id, project_id, from_address, to_addresses, cc_addresses, bcc_addresses, reply_to, subject,
-      html_body, text_body, headers, tags, track_opens, track_clicks, links, status, created_at, sent_at, last_event, last_event_at)
+      headers, tags, track_opens, track_clicks, links, status, created_at, sent_at, last_event, last_event_at)
     with recursive s(i) as (select 0 union all select i + 1 from s where i < ${EMAILS - 1})
     select printf('00000000-0000-7000-8000-%012x', i), '${PROJECT}', 'a@example.com', '["b@example.com"]', '[]', '[]', '[]', 'Hi',
-      null, 'Hi', '{}', '[{"name":"campaign","value":"c' || (i % 100) || '"}]', 1, 'html', '${LINKS}', 'captured',
+      '{}', '[{"name":"campaign","value":"c' || (i % 100) || '"}]', 1, 'html', '${LINKS}', 'captured',
       ${T0} + i * ${SPACING}, ${T0} + i * ${SPACING}, 'sent', ${T0} + i * ${SPACING}
     from s`);
+  db.exec(`insert into email_bodies (email_id, html_body, text_body) select id, null, 'Hi' from emails`);
   db.exec(`
     insert into email_events (id, project_id, email_id, type, created_at, ip, user_agent, referer, link_index, url, detail)
     select printf('00000000-0000-7000-9000-%012x', k), '${PROJECT}', printf('00000000-0000-7000-8000-%012x', k % ${EMAILS}),
@@ -135,12 +136,13 @@ async function seedPostgres(url: string): Promise<void> {
     await timed('pg emails', () =>
       c.query(`
       insert into emails (id, project_id, from_address, to_addresses, cc_addresses, bcc_addresses, reply_to, subject,
-        html_body, text_body, headers, tags, track_opens, track_clicks, links, status, created_at, sent_at, last_event, last_event_at)
+        headers, tags, track_opens, track_clicks, links, status, created_at, sent_at, last_event, last_event_at)
       select ${id('8000', 'i')}, '${PROJECT}', 'a@example.com', '["b@example.com"]', '[]', '[]', '[]', 'Hi',
-        null, 'Hi', '{}', '[{"name":"campaign","value":"c' || (i % 100) || '"}]', true, 'html', '${LINKS}', 'captured',
+        '{}', '[{"name":"campaign","value":"c' || (i % 100) || '"}]', true, 'html', '${LINKS}', 'captured',
         ${T0}::bigint + i * ${SPACING}, ${T0}::bigint + i * ${SPACING}, 'sent', ${T0}::bigint + i * ${SPACING}
       from generate_series(0::bigint, ${EMAILS - 1}) as i`),
     );
+    await timed('pg email bodies', () => c.query(`insert into email_bodies (email_id, html_body, text_body) select id, null, 'Hi' from emails`));
     await timed('pg events', () =>
       c.query(`
       insert into email_events (id, project_id, email_id, type, created_at, ip, user_agent, referer, link_index, url, detail)

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Insertable, Kysely, Selectable } from 'kysely';
+import { withBodies } from './email-bodies.js';
 import { normalizeId, pageCursor, pageLimit, requireId, toApiKey, toEmail, toEvent, toProject } from './rows.js';
 import { domainRepository } from './domain-repository.js';
 import { enqueueEventDeliveries, webhookRepository } from './webhook-repository.js';
@@ -219,8 +220,6 @@ function emailRepository(db: Kysely<Database>, dialect: StoreDialect): EmailRepo
         bcc_addresses: JSON.stringify(email.bcc),
         reply_to: JSON.stringify(email.replyTo),
         subject: email.subject,
-        html_body: email.html,
-        text_body: email.text,
         headers: JSON.stringify(email.headers),
         tags: JSON.stringify(email.tags),
         track_opens: dialect.bool(email.trackOpens),
@@ -247,6 +246,8 @@ function emailRepository(db: Kysely<Database>, dialect: StoreDialect): EmailRepo
             if (existing !== undefined) return existing;
           }
           const row = await trx.insertInto('emails').values(values).returningAll().executeTakeFirstOrThrow();
+          const body = { email_id: id, html_body: email.html, text_body: email.text };
+          await trx.insertInto('email_bodies').values(body).execute();
           if (captured) {
             const sentEventId = newId();
             await trx
@@ -285,7 +286,7 @@ function emailRepository(db: Kysely<Database>, dialect: StoreDialect): EmailRepo
               .executeTakeFirst();
             if (claimed === undefined) throw new IdempotencyKeyTaken();
           }
-          return { outcome: 'created', email: toEmail(row) };
+          return { outcome: 'created', email: toEmail(row, body) };
         });
       } catch (error) {
         if (!(error instanceof IdempotencyKeyTaken) || idempotency === undefined) throw error;
@@ -305,7 +306,7 @@ function emailRepository(db: Kysely<Database>, dialect: StoreDialect): EmailRepo
         .where('id', '=', eid)
         .where('project_id', '=', pid)
         .executeTakeFirst();
-      return row && toEmail(row);
+      return row && (await withBodies(db, [row]))[0];
     },
 
     async list(projectId, page) {
@@ -316,7 +317,7 @@ function emailRepository(db: Kysely<Database>, dialect: StoreDialect): EmailRepo
       let q = db.selectFrom('emails').selectAll().where('project_id', '=', pid);
       if (after !== undefined) q = q.where('id', '<', after);
       const rows = await q.orderBy('id', 'desc').limit(limit).execute();
-      return rows.map(toEmail);
+      return withBodies(db, rows);
     },
 
     async claimDue(now, leaseUntil, limit) {
@@ -324,8 +325,7 @@ function emailRepository(db: Kysely<Database>, dialect: StoreDialect): EmailRepo
         throw new RangeError(`Invalid claim limit ${String(limit)}: expected a non-negative integer`);
       }
       if (limit === 0) return [];
-      const rows = await dialect.claimDue(now, leaseUntil, limit);
-      return rows.map(toEmail);
+      return withBodies(db, await dialect.claimDue(now, leaseUntil, limit));
     },
 
     async recordDelivery(outcome: DeliveryOutcome) {

@@ -10,7 +10,7 @@ import type {
   Project,
 } from '../../core/model.js';
 import type { Page } from '../../ports/store.js';
-import type { ApiKeysTable, EmailEventsTable, EmailsTable, ProjectsTable } from './schema.js';
+import type { ApiKeysTable, EmailBodiesTable, EmailEventsTable, EmailsTable, ProjectsTable } from './schema.js';
 import { isUuid } from '../../core/uuid.js';
 
 /** Shared by the repositories: id checks, paging and row mapping. */
@@ -68,7 +68,8 @@ export function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
   };
 }
 
-export function toEmail(row: Selectable<EmailsTable>): Email {
+/** An email row and its body row (email_bodies); a missing body reads as none. */
+export function toEmail(row: Selectable<EmailsTable>, body: Pick<Selectable<EmailBodiesTable>, 'html_body' | 'text_body'> | undefined): Email {
   return {
     id: row.id,
     projectId: row.project_id,
@@ -78,8 +79,8 @@ export function toEmail(row: Selectable<EmailsTable>): Email {
     bcc: JSON.parse(row.bcc_addresses) as string[],
     replyTo: JSON.parse(row.reply_to) as string[],
     subject: row.subject,
-    html: row.html_body,
-    text: row.text_body,
+    html: body?.html_body ?? null,
+    text: body?.text_body ?? null,
     headers: JSON.parse(row.headers) as Record<string, string>,
     tags: JSON.parse(row.tags) as Email['tags'],
     trackOpens: Boolean(row.track_opens),

@@ -41,8 +41,6 @@ export interface EmailsTable {
   /** JSON string[] */
   reply_to: string;
   subject: string;
-  html_body: string | null;
-  text_body: string | null;
   /** JSON Record<string, string> */
   headers: string;
   /** JSON EmailTag[] */
@@ -67,6 +65,13 @@ export interface EmailsTable {
   last_event_at: number | null;
   domain_id: string | null;
   tracking_host_id: ColumnType<number, number | undefined, number>;
+}
+
+/** The message as sent, kept apart from `emails` (see migration 007_email_bodies). */
+export interface EmailBodiesTable {
+  email_id: string;
+  html_body: string | null;
+  text_body: string | null;
 }
 
 export interface EmailEventsTable {
@@ -168,6 +173,7 @@ export interface Database {
   projects: ProjectsTable;
   api_keys: ApiKeysTable;
   emails: EmailsTable;
+  email_bodies: EmailBodiesTable;
   email_events: EmailEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   webhook_endpoints: WebhookEndpointsTable;

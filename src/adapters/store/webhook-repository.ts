@@ -8,7 +8,8 @@ import type {
   WebhookEventType,
 } from '../../core/model.js';
 import type { ClaimedWebhook, WebhookMessage, WebhookRepository } from '../../ports/store.js';
-import { normalizeId, pageCursor, pageLimit, requireId, toEmail, toEvent } from './rows.js';
+import { withBodies } from './email-bodies.js';
+import { normalizeId, pageCursor, pageLimit, requireId, toEvent } from './rows.js';
 import type { Backend, Database, DbBool, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema.js';
 
 export function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
@@ -246,7 +247,9 @@ export function webhookRepository(db: Kysely<Database>, backend: Backend, bool: 
       );
       const emailIds = unique([...events.values()].map((e) => e.email_id));
       const emails = new Map(
-        emailIds.length === 0 ? [] : (await db.selectFrom('emails').selectAll().where('id', 'in', emailIds).execute()).map((r) => [r.id, r]),
+        emailIds.length === 0
+          ? []
+          : (await withBodies(db, await db.selectFrom('emails').selectAll().where('id', 'in', emailIds).execute())).map((e) => [e.id, e]),
       );
       const out: ClaimedWebhook[] = [];
       for (const row of claimed) {
@@ -258,7 +261,7 @@ export function webhookRepository(db: Kysely<Database>, backend: Backend, bool: 
           delivery: toDelivery(row),
           endpoint: toEndpoint(endpoint),
           event: event ? toEvent(event) : null,
-          email: email ? toEmail(email) : null,
+          email: email ?? null,
         });
       }
       return out;

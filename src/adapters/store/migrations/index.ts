@@ -7,6 +7,7 @@ import { webhooksMigration } from './002_webhooks.js';
 import { analyticsMigration } from './004_analytics.js';
 import { domainsMigration } from './005_domains.js';
 import { retentionMigration } from './006_retention.js';
+import { emailBodiesMigration } from './007_email_bodies.js';
 
 /**
  * The store's migrations, in code (no directory scanning, so they work from `dist/` and from
@@ -21,6 +22,7 @@ export function migrationProvider(backend: Backend): MigrationProvider {
     // 003 was never released; 005 keeps the order for databases already at 004.
     '005_domains': domainsMigration(t, backend),
     '006_retention': retentionMigration(),
+    '007_email_bodies': emailBodiesMigration(t),
   };
   return { getMigrations: async () => migrations };
 }
