@@ -249,7 +249,7 @@ export class HtmlScanner implements TokenizerCallbacks {
           this.onselfclosingtag(a);
           break;
         case EV_CLOSE:
-          this.onclosetag(a, b);
+          this.closeTag(a, b, d[i + 3]!);
           break;
         case EV_COMMENT:
           this.oncomment(a, b, d[i + 3]!);
@@ -311,10 +311,14 @@ export class HtmlScanner implements TokenizerCallbacks {
   }
 
   onclosetag(start: number, end: number): void {
+    this.closeTag(start, end, this.buf.indexOf('>', end));
+  }
+
+  /** An end tag whose name is `buf[start, end)` and whose `>` is at `gt` (-1: none). */
+  private closeTag(start: number, end: number, gt: number): void {
     const buf = this.buf;
     if (this.depth === 0) {
       this.inRawText = false;
-      const gt = buf.indexOf('>', end);
       if (gt !== -1) {
         this.marks.contentEnd = gt + 1;
         if (nameIs(buf, start, end, 'body')) {

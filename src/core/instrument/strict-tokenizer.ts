@@ -28,6 +28,7 @@ export const EV_ATTR_DATA = 3;
 export const EV_ATTR_END = 4;
 export const EV_OPEN_END = 5;
 export const EV_SELF_CLOSING = 6;
+/** (name start, name end, the end tag's `>`): the Tokenizer reports only the name; the scanner wants the `>` too. */
 export const EV_CLOSE = 7;
 export const EV_TEXT = 8;
 export const EV_COMMENT = 9;
@@ -171,9 +172,10 @@ function endTag(buf: string, p: number, log: EventLog): number {
   let j = p + 1;
   while (j < n && !endsTagName(buf.charCodeAt(j))) j++;
   if (j >= n) return FAIL;
-  log.push(EV_CLOSE, p, j, 0);
   const gt = buf.charCodeAt(j) === 0x3e ? j : buf.indexOf('>', j + 1);
-  return gt === -1 ? FAIL : gt + 1;
+  if (gt === -1) return FAIL;
+  log.push(EV_CLOSE, p, j, gt);
+  return gt + 1;
 }
 
 /** A comment whose content starts at `start` (just after `<!--`): the Tokenizer's InCommentLike state. */
@@ -317,10 +319,11 @@ function rawText(buf: string, start: number, seq: Uint8Array, rcdata: boolean, l
     if (si === len) {
       if (endsTagName(c)) {
         const endOfText = idx - len;
-        if (start < endOfText) log.push(EV_TEXT, start, endOfText, 0);
-        log.push(EV_CLOSE, endOfText + 2, idx, 0);
         const gt = c === 0x3e ? idx : buf.indexOf('>', idx + 1);
-        return gt === -1 ? FAIL : gt + 1;
+        if (gt === -1) return FAIL;
+        if (start < endOfText) log.push(EV_TEXT, start, endOfText, 0);
+        log.push(EV_CLOSE, endOfText + 2, idx, gt);
+        return gt + 1;
       }
       si = 0;
     }
