@@ -23,11 +23,12 @@ export function conditionalCommentBody(buf: string, start: number, contentEnd: n
   const close = buf.indexOf(']>', start + 3);
   if (close === -1 || close + 2 > contentEnd) return null;
   const bodyStart = close + 2;
+  // The last `<![endif]` that lies wholly in [bodyStart, contentEnd), found without slicing the body.
+  const last = buf.lastIndexOf(ENDIF, contentEnd - ENDIF.length);
+  if (last >= bodyStart) return { start: bodyStart, end: last };
+  let endif = -1;
   const body = buf.slice(bodyStart, contentEnd);
-  let endif = body.lastIndexOf(ENDIF);
-  if (endif === -1) {
-    const anyCase = /<!\[endif\]/gi;
-    for (let m = anyCase.exec(body); m !== null; m = anyCase.exec(body)) endif = m.index;
-  }
+  const anyCase = /<!\[endif\]/gi;
+  for (let m = anyCase.exec(body); m !== null; m = anyCase.exec(body)) endif = m.index;
   return { start: bodyStart, end: endif === -1 ? contentEnd : bodyStart + endif };
 }
