@@ -1,3 +1,5 @@
+import { nameIs } from './tag-names.js';
+
 /** Attributes the engine reads on `<a>`, `<area>`, `<img>` and VML shapes. */
 export const ATTR_NONE = 0;
 export const ATTR_HREF = 1;
@@ -26,13 +28,22 @@ const BY_NAME = new Map<string, number>([
   ['mc:disable-tracking', ATTR_MC_DISABLE_TRACKING],
 ]);
 
-/** Which name lengths can match at all: most attributes (style, width, class…) are ruled out by length alone. */
-const LENGTHS = new Uint8Array(64);
-for (const name of BY_NAME.keys()) LENGTHS[name.length] = 1;
+/**
+ * The names by length: most attributes (style, width, class…) are ruled out by length alone, and
+ * the rest are compared in place, without slicing and lowercasing the name.
+ */
+const BY_LENGTH: [string, number][][] = [];
+for (const [name, attr] of BY_NAME) (BY_LENGTH[name.length] ??= []).push([name, attr]);
 
-/** Classifies the attribute name `buf[start, end)` (any ASCII case). */
+/** Classifies the attribute name `buf[start, end)` (any case, as `toLowerCase` folds it). */
 export function classifyAttribute(buf: string, start: number, end: number): number {
-  const len = end - start;
-  if (len >= LENGTHS.length || LENGTHS[len] !== 1) return ATTR_NONE;
-  return BY_NAME.get(buf.slice(start, end).toLowerCase()) ?? ATTR_NONE;
+  const candidates = BY_LENGTH[end - start];
+  if (candidates === undefined) return ATTR_NONE;
+  for (const [name, attr] of candidates) if (nameIs(buf, start, end, name)) return attr;
+  // A name with a non-ASCII character can still lowercase to one of ours (U+212A KELVIN SIGN
+  // becomes `k`): that has always matched, through toLowerCase, and still does.
+  for (let i = start; i < end; i++) {
+    if (buf.charCodeAt(i) >= 0x80) return BY_NAME.get(buf.slice(start, end).toLowerCase()) ?? ATTR_NONE;
+  }
+  return ATTR_NONE;
 }
