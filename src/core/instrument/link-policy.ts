@@ -19,8 +19,8 @@ export class LinkPolicy {
   private readonly trackingHosts: HostList;
   private readonly excluded: HostList;
   /** destinationOf's answers, by raw value: from HTML attributes, and from text. */
-  private readonly fromHtmlCache = new Map<string, string | null>();
-  private readonly fromTextCache = new Map<string, string | null>();
+  private readonly fromHtmlCache = new DestinationCache();
+  private readonly fromTextCache = new DestinationCache();
 
   /**
    * The policy for these hosts, shared by the calls that use the same ones, so that its cache of
@@ -58,10 +58,7 @@ export class LinkPolicy {
     const cached = cache.get(raw);
     if (cached !== undefined) return cached;
     const destination = this.destinationOfUncached(raw, fromHtml);
-    if (raw.length <= MAX_CACHED_VALUE_LENGTH) {
-      if (cache.size >= MAX_CACHED_DESTINATIONS) cache.clear();
-      cache.set(raw, destination);
-    }
+    if (raw.length <= MAX_CACHED_VALUE_LENGTH) cache.set(raw, destination);
     return destination;
   }
 
@@ -88,4 +85,54 @@ export class LinkPolicy {
   private isTrackingUrl(url: URL, pathPart: string): boolean {
     return this.trackingHosts.has(stripTrailingDot(url.hostname)) && url.pathname.includes(pathPart);
   }
+}
+
+interface CacheEntry {
+  readonly raw: string;
+  readonly destination: string | null;
+  readonly next: CacheEntry | undefined;
+}
+
+/** Values whose sampled hash is the same, remembered at most: beyond that they are not cached. */
+const MAX_CHAIN = 8;
+
+/**
+ * Raw values and their answers (MAX_CACHED_DESTINATIONS of them, then it starts afresh). A
+ * Map<string, …> hashes the whole value on every lookup, about 250 ns for a 150-character href
+ * (each email's hrefs are new strings, sliced from it, with no hash yet); this keys by a hash of
+ * the length and at most 16 of the characters, and compares the value in full.
+ */
+class DestinationCache {
+  private readonly byHash = new Map<number, CacheEntry>();
+  private size = 0;
+
+  get(raw: string): string | null | undefined {
+    for (let e = this.byHash.get(sampledHash(raw)); e !== undefined; e = e.next) {
+      if (e.raw === raw) return e.destination;
+    }
+    return undefined;
+  }
+
+  /** Remembers the answer for a value not cached yet. */
+  set(raw: string, destination: string | null): void {
+    if (this.size >= MAX_CACHED_DESTINATIONS) {
+      this.byHash.clear();
+      this.size = 0;
+    }
+    const hash = sampledHash(raw);
+    const next = this.byHash.get(hash);
+    let chain = 0;
+    for (let e = next; e !== undefined; e = e.next) if (++chain >= MAX_CHAIN) return; // many values alike: lookups stay short
+    this.byHash.set(hash, { raw, destination, next });
+    this.size++;
+  }
+}
+
+/** A hash of the length and of at most 16 characters spread over the value, from its end (where hrefs differ most). */
+function sampledHash(s: string): number {
+  const n = s.length;
+  const step = (n >> 4) + 1;
+  let h = n;
+  for (let i = n - 1; i >= 0; i -= step) h = Math.imul(h ^ s.charCodeAt(i), 0x9e3779b1);
+  return h & 0x3fffffff; // a small integer, stored unboxed
 }
