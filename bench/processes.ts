@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import os from 'node:os';
@@ -57,9 +57,19 @@ export function spawnTracked(
   return { child, output: () => out };
 }
 
-/** A `node --import tsx <script>` child, for the servers under test. */
+/** A `node --import tsx <script>` child, for the baselines. */
 export function spawnNodeScript(core: number | null, script: string, args: string[], env: Record<string, string>, nodeFlags: string[] = []): Spawned {
   return spawnTracked(core, process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], env);
+}
+
+/** A plain `node <script>` child: Waymark as `npm start` runs it, from the build in dist/. */
+export function spawnBuiltScript(core: number | null, script: string, args: string[], env: Record<string, string>, nodeFlags: string[] = []): Spawned {
+  return spawnTracked(core, process.execPath, [...nodeFlags, script, ...args], env);
+}
+
+/** Builds dist/ from the sources (tsc), so the benchmark measures this tree's code as it ships. */
+export function buildDist(): void {
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
 }
 
 export function exited(child: ChildProcess): boolean {

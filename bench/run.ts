@@ -9,7 +9,7 @@ import { evaluateGoals, goalsText } from './goals.js';
 import { choosePinning, describeMachine, pinSelf } from './machine.js';
 import { type MeasureSettings, type Measurement, ROUTES, type Route, type Sample, type Target, measureRoute, sampleDifferences, sampleRoute } from './measure.js';
 import { preparePostgres } from './postgres.js';
-import { cleanupAll, installCleanupHandlers } from './processes.js';
+import { buildDist, cleanupAll, installCleanupHandlers } from './processes.js';
 import { type RunInfo, caveats, durability, eventsSummary, header, table, writeJson } from './report.js';
 import { toRows } from './rows.js';
 import { CONNECTIONS, commandLine, readSettings, toolVersion, wanted } from './settings.js';
@@ -37,6 +37,10 @@ async function main(): Promise<number> {
   }
   if (!pinning.pinned) notes.push(`Processes were not pinned (${pinning.reason}).`);
 
+  if (['waymark-sqlite', 'waymark-sqlite-fastify', 'waymark-postgres'].some((id) => wanted(settings, id))) {
+    progress('building dist/ (tsc), so Waymark runs as npm start runs it');
+    buildDist();
+  }
   const postgres = await preparePostgres(wanted(settings, 'waymark-postgres'));
   const busyBeforePct = await machineBusyPct();
   if (busyBeforePct !== null && busyBeforePct > 10) {

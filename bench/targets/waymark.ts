@@ -6,7 +6,7 @@ import {
   freePort,
   httpRequest,
   removeTempDir,
-  spawnNodeScript,
+  spawnBuiltScript,
   stopChild,
   tail,
   tempDir,
@@ -54,7 +54,8 @@ export async function startWaymark(options: WaymarkOptions): Promise<WaymarkTarg
     WAYMARK_TRACKING_FAST_PATH: options.fastPath ? '1' : '0',
   };
   // Never inherit a relay: the benchmark email must stay `captured`.
-  const spawned = spawnNodeScript(options.core, path.join('src', 'cli', 'main.ts'), ['start'], { ...env, WAYMARK_SMTP_URL: '' }, options.nodeFlags);
+  // The build, not the sources through tsx: what `npm start` runs (run.ts builds dist/ first).
+  const spawned = spawnBuiltScript(options.core, path.join('dist', 'cli', 'main.js'), ['start'], { ...env, WAYMARK_SMTP_URL: '' }, options.nodeFlags);
   try {
     await waitForHttp(`${baseUrl}/healthz`, spawned, 'waymark');
     const adminKey = await waitForAdminKey(spawned);
