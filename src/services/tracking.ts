@@ -71,18 +71,21 @@ export class TrackingService {
 
   /** A token replayed on another host, or on a deleted domain's host, is not served there. */
   private servedHere(hostId: number, host: string | null): boolean | Promise<boolean> {
-    const fallback = (err: unknown) => {
-      // The host list could not be read (store down): a sent link must keep working, and its
-      // destination is signed, so serve it rather than check its host.
-      this.log.error({ err, hostId }, 'tracking hosts not readable; serving the token unchecked');
-      return true;
-    };
     try {
       const allowed = this.hosts.allows(hostId, host);
-      return typeof allowed === 'boolean' ? allowed : allowed.catch(fallback);
+      return typeof allowed === 'boolean' ? allowed : allowed.catch((err: unknown) => this.servedUnchecked(err, hostId));
     } catch (err) {
-      return fallback(err);
+      return this.servedUnchecked(err, hostId);
     }
+  }
+
+  /**
+   * The host list could not be read (store down): a sent link must keep working, and its
+   * destination is signed, so serve it rather than check its host.
+   */
+  private servedUnchecked(err: unknown, hostId: number): true {
+    this.log.error({ err, hostId }, 'tracking hosts not readable; serving the token unchecked');
+    return true;
   }
 
   private recordHit(
