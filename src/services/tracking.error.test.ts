@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../adapters/store/open-store.js';
+import { encodeToken, parseKeyring } from '../core/tokens/index.js';
+import { newId } from '../lib/ids.js';
+import { HitRecorder } from './hit-recorder.js';
+import { TrackingHostDirectory } from './tracking-hosts.js';
+import { type TrackingLogger, TrackingService } from './tracking.js';
+
+const keyring = parseKeyring(`k1:${'s'.repeat(40)}`);
+const context = { host: 'links.example.com', ip: '203.0.113.9', userAgent: 'Mozilla/5.0', referer: null };
+
+function loggerSpy(): TrackingLogger & { messages: string[] } {
+  const messages: string[] = [];
+  return { messages, error: (_obj, msg) => void messages.push(msg) };
+}
+
+/** A TrackingService over a real store that has been closed: every read and write of it fails. */
+async function serviceOverAClosedStore() {
+  const store = await openStore('sqlite::memory:');
+  await store.migrate();
+  const log = loggerSpy();
+  const service = new TrackingService(keyring, new HitRecorder(store.events), { now: () => Date.now() }, log, new TrackingHostDirectory(store.domains));
+  await store.close();
+  return { service, log };
+}
+
+describe('TrackingService when the store is down', () => {
+  it('still redirects a valid click whose host it cannot check, and logs both failures', async () => {
+    const { service, log } = await serviceOverAClosedStore();
+    const destination = 'https://example.com/pricing?plan=pro';
+    // A domain's host id, not in the (unreadable) host table: the service must look it up.
+    const token = encodeToken(keyring, { kind: 'click', emailId: newId(), hostId: 7, linkIndex: 0, destination });
+    expect(await service.click(token, context, true)).toBe(destination);
+    expect(log.messages).toEqual(['tracking hosts not readable; serving the token unchecked', 'tracking hit not recorded']);
+  });
+
+  it('still settles an open, and logs that it was not recorded', async () => {
+    const { service, log } = await serviceOverAClosedStore();
+    const token = encodeToken(keyring, { kind: 'open', emailId: newId(), hostId: 0 });
+    await expect(service.open(token, context, true)).resolves.toBeUndefined();
+    expect(log.messages).toEqual(['tracking hit not recorded']);
+  });
+
+  it('refuses a forged token without logging anything', async () => {
+    const { service, log } = await serviceOverAClosedStore();
+    const token = encodeToken(keyring, { kind: 'click', emailId: newId(), hostId: 0, linkIndex: 0, destination: 'https://example.com/' });
+    const forged = token.slice(0, -2) + (token.at(-2) === 'A' ? 'B' : 'A') + token.at(-1);
+    expect(service.click(forged, context, true)).toBeNull();
+    expect(log.messages).toEqual([]);
+  });
+});
