@@ -45,6 +45,9 @@ import {
   ENGINE_ATTRIBUTES,
   ENGINE_ATTRIBUTES_CONDITIONAL,
   EventLog,
+  OPEN_CLASSIFIED,
+  OPEN_KIND,
+  OPEN_RAW_TEXT,
   tokenizeStrict,
 } from './strict-tokenizer.js';
 
@@ -230,9 +233,12 @@ export class HtmlScanner implements TokenizerCallbacks {
         case EV_TEXT:
           this.ontext(a, b);
           break;
-        case EV_OPEN_NAME:
-          this.onopentagname(a, b);
+        case EV_OPEN_NAME: {
+          const known = d[i + 3]!;
+          if ((known & OPEN_CLASSIFIED) === 0) this.onopentagname(a, b);
+          else this.openTagName(a, b, known & OPEN_KIND, (known & OPEN_RAW_TEXT) !== 0);
           break;
+        }
         case EV_ATTR_NAME:
           this.onattribname(a, b);
           break;
@@ -264,11 +270,15 @@ export class HtmlScanner implements TokenizerCallbacks {
   // ---- tokenizer callbacks -------------------------------------------------------------------
 
   onopentagname(start: number, end: number): void {
-    const kind = classifyTag(this.buf, start, end, this.depth > 0);
+    this.openTagName(start, end, classifyTag(this.buf, start, end, this.depth > 0), isRawTextTag(this.buf, start, end));
+  }
+
+  /** A start tag's name, `buf[start, end)`, of this kind (classifyTag), starting a raw-text element or not (isRawTextTag). */
+  private openTagName(start: number, end: number, kind: number, rawText: boolean): void {
     this.tagKind = kind;
     this.tagNameStart = start;
     this.tagNameEnd = end;
-    this.tagRawText = this.depth === 0 && isRawTextTag(this.buf, start, end);
+    this.tagRawText = this.depth === 0 && rawText;
     this.attr = ATTR_NONE;
     if (kind !== TAG_OTHER) this.seen.fill(0);
   }

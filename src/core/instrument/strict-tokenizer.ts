@@ -22,6 +22,7 @@ import { classifyTag, nameIs, TAG_OTHER } from './tag-names.js';
  * byte for byte) on the corpus and on generated and mangled HTML.
  */
 
+/** (name start, name end, what the fast path knows of the tag: see OPEN_CLASSIFIED and OPEN_RAW_TEXT). */
 export const EV_OPEN_NAME = 1;
 export const EV_ATTR_NAME = 2;
 export const EV_ATTR_DATA = 3;
@@ -105,6 +106,16 @@ function maybeSpecial(first: number, length: number): boolean {
 }
 
 const FAIL = -1;
+
+/**
+ * Bits of EV_OPEN_NAME's third value, so that the scanner need not work out again what the fast
+ * path already did: with ENGINE_ATTRIBUTES(_CONDITIONAL), OPEN_CLASSIFIED and the tag's kind
+ * (tag-names.ts classifyTag, in the low byte); OPEN_RAW_TEXT when the tag starts a raw-text or
+ * RCDATA element (tag-names.ts isRawTextTag: `plaintext` never gets this far).
+ */
+export const OPEN_CLASSIFIED = 0x100;
+export const OPEN_RAW_TEXT = 0x200;
+export const OPEN_KIND = 0xff;
 
 /** Which attribute events to log: all of them (as the Tokenizer reports them), or only those the engine reads. */
 export const ALL_ATTRIBUTES = 0;
@@ -226,8 +237,14 @@ function startTag(buf: string, p: number, log: EventLog, attributes: number): nu
       }
     }
   }
-  log.push(EV_OPEN_NAME, p, j, 0);
-  const logAttributes = attributes === ALL_ATTRIBUTES || classifyTag(buf, p, j, attributes === ENGINE_ATTRIBUTES_CONDITIONAL) !== TAG_OTHER;
+  let known = special === undefined ? 0 : OPEN_RAW_TEXT;
+  let logAttributes = true;
+  if (attributes !== ALL_ATTRIBUTES) {
+    const kind = classifyTag(buf, p, j, attributes === ENGINE_ATTRIBUTES_CONDITIONAL);
+    known |= OPEN_CLASSIFIED | kind;
+    logAttributes = kind !== TAG_OTHER;
+  }
+  log.push(EV_OPEN_NAME, p, j, known);
 
   let k = j; // BeforeAttributeName
   for (;;) {
