@@ -65,6 +65,15 @@ function endsTagName(c: number): boolean {
   return c === 0x2f || c === 0x3e || isWhitespace(c);
 }
 
+/**
+ * Not `=` nor anything that ends a tag name: the character goes on an attribute name. The stops
+ * are all at or under `>` (0x3e) and names are mostly letters, above it, so one comparison settles
+ * most characters (the newsletter's attribute names are about a tenth of the fast path's time).
+ */
+function inAttributeName(c: number): boolean {
+  return c > 0x3e || (c !== 0x3d && !endsTagName(c));
+}
+
 function isAsciiAlpha(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
 }
@@ -279,7 +288,7 @@ function startTag(buf: string, p: number, log: EventLog, attributes: number): nu
     const nameStart = k;
     let m = k + 1;
     c = buf.charCodeAt(m);
-    while (m < n && c !== 0x3d && !endsTagName(c)) c = buf.charCodeAt(++m);
+    while (m < n && inAttributeName(c)) c = buf.charCodeAt(++m);
     if (m >= n) return FAIL;
     if (logAttributes) log.push(EV_ATTR_NAME, nameStart, m, 0);
     // AfterAttributeName
