@@ -1,5 +1,5 @@
 import { encodeToken, MAC_BYTES, type Keyring, type SigningKey } from '../tokens/index.js';
-import { HmacSha256 } from './hmac-sha256.js';
+import { HmacSha256 } from '../tokens/hmac-sha256.js';
 
 /**
  * Signs the click tokens of one email. The bytes are exactly those of `encodeToken` (see

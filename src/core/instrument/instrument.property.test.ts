@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeToken } from '../tokens/index.js';
 import { prefixedSigner, signerKind } from './click-tokens.js';
-import { HmacSha256 } from './hmac-sha256.js';
+import { HmacSha256 } from '../tokens/hmac-sha256.js';
 import { expectedLinks } from './expected-links.test-helpers.js';
 import { compareTokenizers, FAST_TOKENIZER } from './fast-tokenizer.js';
 import { instrument } from './index.js';

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Keyring, SigningKey } from './keyring.js';
-import { HmacSha256 } from '../instrument/hmac-sha256.js';
+import { HmacSha256 } from './hmac-sha256.js';
 import { isUuid } from '../uuid.js';
 
 /**

@@ -8,9 +8,10 @@ import { createHash } from 'node:crypto';
  * was a fifth of the engine's time. Here a token costs one pass over its bytes (4–5 compressions)
  * and no allocation.
  *
- * It is checked against node:crypto: by click-tokens.ts when a key is first used (tokens of every
- * length up to several blocks must match `encodeToken`, else node:crypto signs instead) and by the
- * property tests.
+ * It signs tokens (../instrument/click-tokens.ts) and verifies them (token-codec.ts, on every
+ * tracking hit), and each user checks it against node:crypto when a key is first used (tokens, or
+ * messages, of every length up to several blocks must match, else node:crypto does the work); the
+ * property tests check it too.
  */
 const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
