@@ -1,5 +1,6 @@
 /**
- * Throughput of the instrumentation engine, token signing included, against two baselines on the
+ * Throughput of the instrumentation engine as built in dist/ (rebuilt first), token signing included,
+ * against two baselines on the
  * same input in the same process (one core):
  *   - cheerio: parse to a DOM, rewrite a[href], append the pixel to <body>, serialise;
  *   - html-rewriter-wasm (lol-html): streaming rewriter, a[href] element handler, pixel appended to <body>.
@@ -19,9 +20,22 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as cheerio from 'cheerio';
 import { HTMLRewriter } from 'html-rewriter-wasm';
-import { clickSigner } from '../src/core/instrument/click-tokens.js';
-import { instrument, type InstrumentOptions } from '../src/core/instrument/index.js';
-import { encodeToken, parseKeyring } from '../src/core/tokens/index.js';
+import type { InstrumentOptions } from '../src/core/instrument/index.js';
+import { choosePinning, describeMachine, pinSelf } from './machine.js';
+import { buildDist } from './processes.js';
+
+// The goals are per core: every implementation, its garbage collector's threads included, runs on
+// one core (cheerio's GC otherwise takes a share of the second one and its elapsed rate gains by it).
+const pinning = choosePinning(describeMachine());
+pinSelf(pinning.serverCore);
+
+// The engine as it ships: from a fresh build of dist/ (tsc), not from the sources through tsx,
+// whose keepNames wrappers cost it a few percent. The baselines use its signer too.
+buildDist();
+const dist = (module: string) => new URL(`../dist/core/${module}`, import.meta.url).href;
+const { clickSigner } = (await import(dist('instrument/click-tokens.js'))) as typeof import('../src/core/instrument/click-tokens.js');
+const { instrument } = (await import(dist('instrument/index.js'))) as typeof import('../src/core/instrument/index.js');
+const { encodeToken, parseKeyring } = (await import(dist('tokens/index.js'))) as typeof import('../src/core/tokens/index.js');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const WARMUP_SECONDS = Math.min(0.5, SECONDS / 2);
@@ -195,6 +209,7 @@ async function main(): Promise<void> {
   const check = instrument({ html: newsletter }, options);
   const corpusBytes = corpus.reduce((n, s) => n + Buffer.byteLength(s), 0);
 
+  console.log(pinning.pinned ? `pinned to core ${pinning.serverCore} (taskset), all threads` : `not pinned (${pinning.reason}): the figures may use more than one core`);
   console.log(`node ${process.version}, one process; ${SECONDS} s timed (+${WARMUP_SECONDS} s warm-up) per row, in ${ROUNDS} interleaved slices`);
   console.log(`corpus: ${corpus.length} templates, ${fmt(corpusBytes / 1024)} KB in all (mean ${fmt(corpusBytes / corpus.length / 1024, 1)} KB)`);
   console.log(
