@@ -53,31 +53,34 @@ export function createPostgresStore(connectionString: string, options: PostgresS
       // FOR KEY SHARE locks that the events' foreign-key checks take.
       const lockOrder = totals.map((t) => t.emailId).sort();
       await db.transaction().execute(async (trx) => {
+        // The events and the outbox (a delivery per event and subscribed endpoint) in one statement:
+        // a data-modifying WITH runs once, whatever the outer insert reads of it. As two statements,
+        // the second re-read the events it had just written, a round trip and ~0.6 ms a batch.
         await sql`
-          insert into email_events
-            (id, project_id, email_id, type, created_at, ip, user_agent, referer, link_index, url, detail)
-          select h.id, e.project_id, e.id, h.type, h.created_at, h.ip, h.user_agent, h.referer, h.link_index, h.url, null
-          from unnest(
-            ${hits.map((h) => h.id)}::uuid[],
-            ${hits.map((h) => h.emailId)}::uuid[],
-            ${hits.map((h) => h.type)}::text[],
-            ${hits.map((h) => h.createdAt)}::bigint[],
-            ${hits.map((h) => h.ip)}::text[],
-            ${hits.map((h) => h.userAgent)}::text[],
-            ${hits.map((h) => h.referer)}::text[],
-            ${hits.map((h) => h.linkIndex)}::integer[],
-            ${hits.map((h) => h.url)}::text[]
-          ) as h(id, email_id, type, created_at, ip, user_agent, referer, link_index, url)
-          join emails e on e.id = h.email_id`.execute(trx);
-        // The outbox: a delivery per event and subscribed endpoint, in this same transaction.
-        await sql`
+          with ev as (
+            insert into email_events
+              (id, project_id, email_id, type, created_at, ip, user_agent, referer, link_index, url, detail)
+            select h.id, e.project_id, e.id, h.type, h.created_at, h.ip, h.user_agent, h.referer, h.link_index, h.url, null
+            from unnest(
+              ${hits.map((h) => h.id)}::uuid[],
+              ${hits.map((h) => h.emailId)}::uuid[],
+              ${hits.map((h) => h.type)}::text[],
+              ${hits.map((h) => h.createdAt)}::bigint[],
+              ${hits.map((h) => h.ip)}::text[],
+              ${hits.map((h) => h.userAgent)}::text[],
+              ${hits.map((h) => h.referer)}::text[],
+              ${hits.map((h) => h.linkIndex)}::integer[],
+              ${hits.map((h) => h.url)}::text[]
+            ) as h(id, email_id, type, created_at, ip, user_agent, referer, link_index, url)
+            join emails e on e.id = h.email_id
+            returning id, project_id, type, created_at
+          )
           insert into webhook_deliveries
             (endpoint_id, message_id, project_id, event_type, event_id, payload, status, attempts, next_attempt_at, created_at)
           select w.id, ev.id, ev.project_id, 'email.' || ev.type, ev.id, null, 'pending', 0, ev.created_at, ev.created_at
-          from email_events ev
+          from ev
           join webhook_endpoints w on w.project_id = ev.project_id and w.enabled
-            and w.events like '%"email.' || ev.type || '"%'
-          where ev.id = any(${hits.map((h) => h.id)}::uuid[])`.execute(trx);
+            and w.events like '%"email.' || ev.type || '"%'`.execute(trx);
         await sql`select 1 from emails where id = any(${lockOrder}::uuid[]) order by id for no key update`.execute(trx);
         await postgresHitRollups(trx, hits); // analytics rollups: after the lock, before the update
         // least() ignores NULLs: the earliest of the stored and the batch's first time.
