@@ -73,6 +73,9 @@ export interface Email {
   trackingHostId: number;
 }
 
+/** An email without its rendered bodies: what webhook payloads are built from. */
+export type EmailSummary = Omit<Email, 'html' | 'text'>;
+
 export type EmailEventType = 'sent' | 'failed' | 'opened' | 'clicked';
 
 export interface EmailEvent {

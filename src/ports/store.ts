@@ -6,6 +6,7 @@ import type {
   TrackingHostStatus,
   Email,
   EmailEvent,
+  EmailSummary,
   EmailEventType,
   Project,
   WebhookDelivery,
@@ -216,9 +217,9 @@ export interface DeliveryLogFilter {
 export interface ClaimedWebhook {
   delivery: WebhookDelivery;
   endpoint: WebhookEndpoint;
-  /** For email events: the event and its email, to build the payload. */
+  /** For email events: the event and its email (without its bodies), to build the payload. */
   event: EmailEvent | null;
-  email: Email | null;
+  email: EmailSummary | null;
 }
 
 export interface WebhookRepository {

@@ -5,6 +5,7 @@ import type {
   ClickTrackingMode,
   Email,
   EmailEvent,
+  EmailSummary,
   EmailEventType,
   EmailStatus,
   Project,
@@ -68,8 +69,8 @@ export function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
   };
 }
 
-/** An email row and its body row (email_bodies); a missing body reads as none. */
-export function toEmail(row: Selectable<EmailsTable>, body: Pick<Selectable<EmailBodiesTable>, 'html_body' | 'text_body'> | undefined): Email {
+/** An email row without its body (email_bodies holds that). */
+export function toEmailSummary(row: Selectable<EmailsTable>): EmailSummary {
   return {
     id: row.id,
     projectId: row.project_id,
@@ -79,8 +80,6 @@ export function toEmail(row: Selectable<EmailsTable>, body: Pick<Selectable<Emai
     bcc: JSON.parse(row.bcc_addresses) as string[],
     replyTo: JSON.parse(row.reply_to) as string[],
     subject: row.subject,
-    html: body?.html_body ?? null,
-    text: body?.text_body ?? null,
     headers: JSON.parse(row.headers) as Record<string, string>,
     tags: JSON.parse(row.tags) as Email['tags'],
     trackOpens: Boolean(row.track_opens),
@@ -102,6 +101,11 @@ export function toEmail(row: Selectable<EmailsTable>, body: Pick<Selectable<Emai
     domainId: row.domain_id ?? null,
     trackingHostId: row.tracking_host_id ?? 0,
   };
+}
+
+/** An email row and its body row (email_bodies); a missing body reads as none. */
+export function toEmail(row: Selectable<EmailsTable>, body: Pick<Selectable<EmailBodiesTable>, 'html_body' | 'text_body'> | undefined): Email {
+  return { ...toEmailSummary(row), html: body?.html_body ?? null, text: body?.text_body ?? null };
 }
 
 export function toEvent(row: Selectable<EmailEventsTable>): EmailEvent {

@@ -8,8 +8,7 @@ import type {
   WebhookEventType,
 } from '../../core/model.js';
 import type { ClaimedWebhook, WebhookMessage, WebhookRepository } from '../../ports/store.js';
-import { withBodies } from './email-bodies.js';
-import { normalizeId, pageCursor, pageLimit, requireId, toEvent } from './rows.js';
+import { normalizeId, pageCursor, pageLimit, requireId, toEmailSummary, toEvent } from './rows.js';
 import type { Backend, Database, DbBool, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema.js';
 
 export function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
@@ -246,10 +245,9 @@ export function webhookRepository(db: Kysely<Database>, backend: Backend, bool: 
         eventIds.length === 0 ? [] : (await db.selectFrom('email_events').selectAll().where('id', 'in', eventIds).execute()).map((r) => [r.id, r]),
       );
       const emailIds = unique([...events.values()].map((e) => e.email_id));
+      // Without their bodies: the payload never carries them.
       const emails = new Map(
-        emailIds.length === 0
-          ? []
-          : (await withBodies(db, await db.selectFrom('emails').selectAll().where('id', 'in', emailIds).execute())).map((e) => [e.id, e]),
+        emailIds.length === 0 ? [] : (await db.selectFrom('emails').selectAll().where('id', 'in', emailIds).execute()).map((r) => [r.id, toEmailSummary(r)]),
       );
       const out: ClaimedWebhook[] = [];
       for (const row of claimed) {

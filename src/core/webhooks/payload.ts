@@ -1,7 +1,7 @@
-import type { Email, EmailEvent, WebhookEventType } from '../model.js';
+import type { EmailEvent, EmailSummary, WebhookEventType } from '../model.js';
 
 /** The JSON sent for an email event: `{ type, created_at, data }` (see the README's Webhooks section). */
-export function emailEventPayload(type: WebhookEventType, event: EmailEvent, email: Email): string {
+export function emailEventPayload(type: WebhookEventType, event: EmailEvent, email: EmailSummary): string {
   const data: Record<string, unknown> = {
     email_id: email.id,
     from: email.from,
