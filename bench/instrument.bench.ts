@@ -8,7 +8,7 @@
  * the engine's own signer (so signing costs all three the same), but do none of the engine's other
  * work (entities, placeholders, opt-outs, VML, labels, byte preservation).
  *
- * Workloads: (a) every template of shared/corpus/email-html, round-robin; (b) the ~60 KB newsletter
+ * Workloads: (a) every template of test/fixtures/email-html, round-robin; (b) the ~60 KB newsletter
  * in bench/fixtures (about 40 links, Outlook conditional comments, a VML button).
  *
  *   npm run bench:instrument            # per workload and implementation: 0.5 s warm-up, then 3 s timed
@@ -42,7 +42,7 @@ const WARMUP_SECONDS = Math.min(0.5, SECONDS / 2);
 const ROUNDS = 6;
 const GOALS = { emailsPerSecond: 2500, vsLolHtml: 3, vsCheerio: 20 };
 
-const CORPUS_DIR = fileURLToPath(new URL('../../shared/corpus/email-html/', import.meta.url));
+const CORPUS_DIR = fileURLToPath(new URL('../test/fixtures/email-html/', import.meta.url));
 const NEWSLETTER = fileURLToPath(new URL('./fixtures/newsletter.html', import.meta.url));
 
 const keyring = parseKeyring(`bench:${'k'.repeat(40)}`);

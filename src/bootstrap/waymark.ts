@@ -78,6 +78,7 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
     await trackingHosts.refresh();
     const webhookSender = new HttpWebhookSender({ allowPrivate: config.webhookAllowPrivate });
     const webhookWorker = new WebhookWorker(store, webhookSender, clock, log.child({ job: 'webhooks' }), {
+      keyring: options.keyring,
       disableAfterMs: config.webhookDisableAfterMs,
     });
     let domainChecks: BackgroundJob | null = null;
@@ -108,7 +109,9 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
       domains,
     });
     const tracking = new TrackingService(options.keyring, recorder, clock, log, trackingHosts, config.ipMode);
-    const webhooks = new WebhookService(store, webhookSender, clock, () => webhookWorker.nudge());
+    const webhooks = new WebhookService(store, webhookSender, clock, options.keyring, () => webhookWorker.nudge());
+    const sealed = await webhooks.sealStoredSecrets();
+    if (sealed > 0) log.info({ endpoints: sealed }, 'sealed webhook signing secrets stored in the clear');
     const analytics = new AnalyticsService(store);
     const exports = new ExportService(store, clock, config.dataDir, (err) => log.error({ err }, 'export failed'));
     const eventRetention =

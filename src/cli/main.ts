@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { exportCommand } from './commands/export.js';
@@ -10,6 +11,7 @@ import { startCommand } from './commands/start.js';
 
 const program = new Command('waymark')
   .description('Self-hosted open and click tracking for email, on your own tracking domain.')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError()
   .exitOverride();
 program.addCommand(startCommand());
@@ -29,4 +31,10 @@ try {
   }
   process.stderr.write(`waymark: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
+}
+
+/** The version in package.json (two folders up from src/cli and from dist/cli alike). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }

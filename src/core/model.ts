@@ -1,6 +1,8 @@
 /** Entities shared by every layer. Times are epoch milliseconds; ids are UUIDv7 strings. */
 
-export type ApiKeyRole = 'admin' | 'member';
+/** admin: everything; member: read everything, change nothing; sending: only send email. */
+export type ApiKeyRole = 'admin' | 'member' | 'sending';
+export const API_KEY_ROLES = ['admin', 'member', 'sending'] as const satisfies readonly ApiKeyRole[];
 export type ClickTrackingMode = false | 'html' | 'text' | 'html_and_text';
 export type PixelPlacement = 'bottom' | 'top' | 'auto';
 
@@ -20,6 +22,10 @@ export interface ApiKey {
   prefix: string;
   createdAt: number;
   lastUsedAt: number | null;
+  /** After this the key no longer authenticates; null: never. */
+  expiresAt: number | null;
+  /** A sending key limited to this sending domain; null: any. */
+  domainId: string | null;
 }
 
 /** `queued` waits for the SMTP relay; `captured` was kept because no relay is configured. */

@@ -5,12 +5,15 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { installAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { installErrorHandlers } from './error-handler.js';
+import { installJsonBodyParser } from './json-body.js';
+import { installTextRule } from './text-input.js';
 import { analyticsRoutes } from './routes/v1/analytics/index.js';
 import { exportRoutes } from './routes/v1/exports/index.js';
 import { domainRoutes } from './routes/v1/domains/index.js';
 import { tlsAskRoute } from './routes/v1/tls/tls-ask.js';
 import { createApiKeyRoute } from './routes/v1/api-keys/create-api-key.js';
 import { listApiKeysRoute } from './routes/v1/api-keys/list-api-keys.js';
+import { deleteApiKeyRoute } from './routes/v1/api-keys/delete-api-key.js';
 import { createEmailRoute } from './routes/v1/emails/create-email.js';
 import { getEmailRawRoute } from './routes/v1/emails/get-email-raw.js';
 import { getEmailRoute } from './routes/v1/emails/get-email.js';
@@ -76,8 +79,10 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
   for (const schema of [errorSchema, emailSchema, eventSchema, apiKeySchema, webhookEndpointSchema, webhookDeliverySchema, domainSchema]) app.addSchema(schema);
   // JSON only: without this Fastify parses text/plain into a string, which then fails validation as 422.
   app.removeContentTypeParser('text/plain');
+  installJsonBodyParser(app);
   installErrorHandlers(app);
   installAuth(app, deps.apiKeys);
+  installTextRule(app);
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
@@ -89,6 +94,7 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
   listEventsRoute(app, deps);
   createApiKeyRoute(app, deps);
   listApiKeysRoute(app, deps);
+  deleteApiKeyRoute(app, deps);
   createWebhookRoute(app, deps);
   listWebhooksRoute(app, deps);
   getWebhookRoute(app, deps);

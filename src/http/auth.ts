@@ -8,8 +8,10 @@ declare module 'fastify' {
     apiKey: ApiKey | null;
   }
   interface FastifyContextConfig {
-    /** The role a route needs; member by default. */
-    role?: ApiKeyRole;
+    /** The role a route needs; member by default (a sending key is refused). */
+    role?: Exclude<ApiKeyRole, 'sending'>;
+    /** A sending key may call this route too. */
+    sending?: boolean;
     /** Public routes (tracking, health) skip authentication. */
     public?: boolean;
   }
@@ -24,8 +26,10 @@ export function installAuth(app: FastifyInstance, keys: ApiKeyService): void {
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) throw new ApiError('unauthorized', 'send an API key as "Authorization: Bearer <key>"');
-    const key = await keys.authenticate(match[1]!);
-    if (!key) throw new ApiError('unauthorized', 'the API key is not valid');
+    const auth = await keys.authenticate(match[1]!);
+    if (!auth.ok) throw new ApiError('unauthorized', auth.reason === 'expired' ? 'the API key has expired' : 'the API key is not valid');
+    const { key } = auth;
+    if (key.role === 'sending' && !config.sending) throw new ApiError('forbidden', 'a sending key may only send email (POST /v1/emails)');
     if (config.role === 'admin' && key.role !== 'admin') throw new ApiError('forbidden', 'this route needs an admin key');
     request.apiKey = key;
   });

@@ -4,6 +4,7 @@ import { ApiError, ERROR_STATUS, type ErrorCode, errorBody } from './errors.js';
 
 const SERVICE_CODES: Record<ServiceError['code'], ErrorCode> = {
   validation_failed: 'validation_failed',
+  forbidden: 'forbidden',
   not_found: 'not_found',
   idempotency_conflict: 'idempotency_conflict',
   conflict: 'conflict',

@@ -61,6 +61,8 @@ export interface NewApiKey {
   /** SHA-256 of the full key, hex. The key itself is never stored. */
   hash: string;
   createdAt: number;
+  expiresAt?: number | null;
+  domainId?: string | null;
 }
 
 export interface ApiKeyRepository {
@@ -70,6 +72,9 @@ export interface ApiKeyRepository {
   touch(id: string, at: number): Promise<void>;
   count(): Promise<number>;
   list(projectId: string): Promise<ApiKey[]>;
+  get(projectId: string, id: string): Promise<ApiKey | undefined>;
+  /** Deletes the key, so it stops authenticating at once on every node. False when there is none. */
+  delete(projectId: string, id: string): Promise<boolean>;
 }
 
 /** Cursor pagination: newest first; `after` is the id of the last item of the previous page. */
@@ -227,6 +232,10 @@ export interface WebhookRepository {
   getEndpoint(projectId: string, id: string): Promise<WebhookEndpoint | undefined>;
   listEndpoints(projectId: string, page: Page): Promise<WebhookEndpoint[]>;
   updateEndpoint(projectId: string, id: string, patch: WebhookEndpointPatch, at: number): Promise<WebhookEndpoint | undefined>;
+  /** Endpoints of every project whose current or previous secret is stored in the clear (`whsec_…`). */
+  endpointsWithPlainSecrets(): Promise<WebhookEndpoint[]>;
+  /** Replaces the stored secrets if they are still the ones read (a rotation meanwhile wins). */
+  replaceSecrets(id: string, secret: string, newSecret: string, previousSecret: string | null, newPreviousSecret: string | null): Promise<void>;
   /** Deletes the endpoint and its delivery log. False when there is no such endpoint. */
   deleteEndpoint(projectId: string, id: string): Promise<boolean>;
   /** Queues a message (e.g. event.test to one endpoint, or domain.updated to subscribers). Returns how many deliveries. */

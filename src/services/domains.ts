@@ -1,3 +1,4 @@
+import { type TargetWarning, targetWarnings } from '../core/domains/targets.js';
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { isValidReturnPathLabel, isValidSubdomainLabel, parseDomainName } from '../core/domains/domain-name.js';
@@ -76,7 +77,12 @@ export interface DomainServiceOptions {
 
 /** Sending domains, their DNS records and checks, and the tracking-host rules. */
 export class DomainService {
-  constructor(private readonly o: DomainServiceOptions) {}
+  /** What is wrong with the records every domain is told to add (the operator's settings). */
+  readonly targetWarnings: TargetWarning[];
+
+  constructor(private readonly o: DomainServiceOptions) {
+    this.targetWarnings = targetWarnings(o.targets);
+  }
 
   async create(projectId: string, input: NewDomainInput): Promise<Domain> {
     const parsed = parseDomainName(input.name);

@@ -40,6 +40,11 @@ export interface EmailServiceOptions {
   domains?: { trackingFor(projectId: string, domainName: string): Promise<DomainTracking | null> };
 }
 
+export interface SendOptions {
+  /** The caller's key may only send from this sending domain. */
+  onlyDomainId?: string | null;
+}
+
 export interface SendResult {
   id: string;
   /** True when an Idempotency-Key matched an earlier request. */
@@ -54,7 +59,7 @@ export class EmailService {
     this.defaultTrackingHost = new URL(o.trackingUrl).hostname;
   }
 
-  async send(projectId: string, input: SendEmailInput, idempotencyKey?: string): Promise<SendResult> {
+  async send(projectId: string, input: SendEmailInput, idempotencyKey?: string, options: SendOptions = {}): Promise<SendResult> {
     if (input.html === undefined && input.text === undefined) {
       throw new ServiceError('validation_failed', 'at least one of "html" or "text" is required', 'html');
     }
@@ -69,6 +74,10 @@ export class EmailService {
     const id = newId();
     const fromDomain = addressDomain(from);
     const domain = fromDomain && this.o.domains ? await this.o.domains.trackingFor(projectId, fromDomain) : null;
+    const onlyDomainId = options.onlyDomainId ?? null;
+    if (onlyDomainId !== null && domain?.domainId !== onlyDomainId) {
+      throw new ServiceError('forbidden', `this key may only send from its own sending domain, not from "${fromDomain ?? input.from}"`, 'from');
+    }
     const { trackOpens, trackClicks } = resolveTracking(input.tracking, domain);
     const hostId = domain?.trackingUrl ? domain.hostId : 0;
     const tracked = instrument(

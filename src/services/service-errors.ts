@@ -1,6 +1,8 @@
 /** Failures a use case reports to its caller; each edge maps them to its own form (HTTP status, exit code). */
 export type ServiceErrorCode =
   | 'validation_failed'
+  /** The caller's key may not do this. */
+  | 'forbidden'
   | 'not_found'
   | 'idempotency_conflict'
   /** The thing already exists (a domain name). */

@@ -1,3 +1,5 @@
+import { openWebhookSecret } from '../core/webhooks/sealed-secret.js';
+import type { Keyring } from '../core/tokens/index.js';
 import type { ClaimedWebhook } from '../ports/store.js';
 import { emailEventPayload } from '../core/webhooks/payload.js';
 import { judgeResponse, retryDelay } from '../core/webhooks/retry-schedule.js';
@@ -15,6 +17,8 @@ const LEASE_MS = 5 * 60_000;
 export interface WebhookWorkerOptions {
   /** An endpoint that has failed without a success for this long is disabled. */
   disableAfterMs: number;
+  /** Opens the sealed signing secrets. */
+  keyring: Keyring;
   pollMs?: number;
   /** Requests in flight at once, over all endpoints. */
   maxInFlight?: number;
@@ -132,8 +136,9 @@ export class WebhookWorker {
       return;
     }
     const started = this.clock.now();
-    const keys = [parseWebhookSecret(endpoint.secret)];
-    if (endpoint.previousSecret !== null && (endpoint.previousSecretUntil ?? 0) > started) keys.push(parseWebhookSecret(endpoint.previousSecret));
+    const secret = (stored: string) => parseWebhookSecret(openWebhookSecret(this.options.keyring, endpoint.id, stored));
+    const keys = [secret(endpoint.secret)];
+    if (endpoint.previousSecret !== null && (endpoint.previousSecretUntil ?? 0) > started) keys.push(secret(endpoint.previousSecret));
     const webhookId = `msg_${delivery.messageId}`;
     const timestamp = Math.floor(started / 1000);
     let attempt: WebhookAttempt;
@@ -159,7 +164,10 @@ export class WebhookWorker {
     } catch (err) {
       const at = this.clock.now();
       const error = err instanceof WebhookSendError ? err.message : `request failed: ${(err as Error).message}`;
-      attempt = this.failure({ ...base, at, statusCode: null, durationMs: at - started, response: null, error }, claimed, null);
+      const common = { ...base, at, statusCode: null, durationMs: at - started, response: null, error };
+      // A refused address is a setting, not an outage: retrying for days would only delay the news.
+      if (err instanceof WebhookSendError && err.kind === 'forbidden_address') attempt = { ...common, outcome: 'failed' };
+      else attempt = this.failure(common, claimed, null);
     }
     await this.attempts.record(attempt);
     if (attempt.disableEndpoint) lane.disabled = true;

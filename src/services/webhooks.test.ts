@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver } from '../../test/support/webhook-receiver.js';
 import { openStore } from '../adapters/store/open-store.js';
 import { HttpWebhookSender } from '../adapters/webhooks/http-sender.js';
+import { parseKeyring } from '../core/tokens/index.js';
 import { newId } from '../lib/ids.js';
 import { systemClock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
@@ -12,6 +13,7 @@ import { WebhookWorker } from './webhook-worker.js';
 import { WebhookService } from './webhooks.js';
 
 const silent = { error: () => {}, warn: () => {} };
+const keyring = parseKeyring('test:' + 's'.repeat(40));
 
 describe('WebhookService.publish (the entry point for events such as domain.updated)', () => {
   let dir: string;
@@ -31,8 +33,8 @@ describe('WebhookService.publish (the entry point for events such as domain.upda
 
   it('delivers a signed event to the endpoints that subscribe to it, and only those', async () => {
     const sender = new HttpWebhookSender({ allowPrivate: true });
-    const worker = new WebhookWorker(store, sender, systemClock, silent, { disableAfterMs: 3_600_000, pollMs: 20 });
-    const service = new WebhookService(store, sender, systemClock, () => worker.nudge());
+    const worker = new WebhookWorker(store, sender, systemClock, silent, { disableAfterMs: 3_600_000, pollMs: 20, keyring });
+    const service = new WebhookService(store, sender, systemClock, keyring, () => worker.nudge());
     const projectId = newId();
     await store.projects.create({ id: projectId, name: 'p', isDefault: false, createdAt: Date.now() });
     const subscribed = await service.create(projectId, { url: receiver.url, events: ['domain.updated'] });

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { WEBHOOK_EVENT_TYPES, type WebhookDelivery, type WebhookEndpoint, type WebhookEventType } from '../core/model.js';
 import { eventPayload } from '../core/webhooks/payload.js';
+import { isSealedWebhookSecret, openWebhookSecret, sealWebhookSecret } from '../core/webhooks/sealed-secret.js';
 import { formatWebhookSecret } from '../core/webhooks/signature.js';
+import type { Keyring } from '../core/tokens/index.js';
 import { newId } from '../lib/ids.js';
 import type { Clock } from '../ports/clock.js';
 import type { Page, Store } from '../ports/store.js';
@@ -16,7 +18,8 @@ const SECRET_BYTES = 32;
 
 export interface NewEndpointInput {
   url: string;
-  events: WebhookEventType[];
+  /** Every event type when left out. */
+  events?: WebhookEventType[];
   description?: string | null;
 }
 
@@ -33,6 +36,8 @@ export class WebhookService {
     private readonly store: Store,
     private readonly sender: WebhookSender,
     private readonly clock: Clock,
+    /** Seals signing secrets at rest. */
+    private readonly keyring: Keyring,
     /** Called when deliveries were queued, so the worker sends them without waiting for its next poll. */
     private readonly onQueued: () => void = () => {},
   ) {}
@@ -45,17 +50,20 @@ export class WebhookService {
   async create(projectId: string, input: NewEndpointInput): Promise<WebhookEndpoint> {
     await this.checkUrl(input.url);
     const now = this.clock.now();
-    return this.store.webhooks.createEndpoint({
-      id: newId(),
+    const id = newId();
+    const secret = formatWebhookSecret(randomBytes(SECRET_BYTES));
+    const endpoint = await this.store.webhooks.createEndpoint({
+      id,
       projectId,
       url: input.url,
       description: input.description ?? null,
-      events: normaliseEvents(input.events),
-      secret: formatWebhookSecret(randomBytes(SECRET_BYTES)),
+      events: input.events === undefined ? [...WEBHOOK_EVENT_TYPES] : normaliseEvents(input.events),
+      secret: sealWebhookSecret(this.keyring, id, secret),
       enabled: true,
       createdAt: now,
       updatedAt: now,
     });
+    return { ...endpoint, secret };
   }
 
   async get(projectId: string, id: string): Promise<WebhookEndpoint> {
@@ -84,13 +92,24 @@ export class WebhookService {
     if (!(await this.store.webhooks.deleteEndpoint(projectId, id))) throw notFound();
   }
 
-  /** A new secret; the old one signs too for the next 24 hours. */
+  /** A new secret (returned in the clear, this once); the old one signs too for the next 24 hours. */
   async rotateSecret(projectId: string, id: string): Promise<WebhookEndpoint> {
     const now = this.clock.now();
     const secret = formatWebhookSecret(randomBytes(SECRET_BYTES));
-    const updated = await this.store.webhooks.updateEndpoint(projectId, id, { rotate: { secret, previousUntil: now + ROTATION_OVERLAP_MS } }, now);
+    const sealed = sealWebhookSecret(this.keyring, id, secret);
+    const updated = await this.store.webhooks.updateEndpoint(projectId, id, { rotate: { secret: sealed, previousUntil: now + ROTATION_OVERLAP_MS } }, now);
     if (updated === undefined) throw notFound();
-    return updated;
+    return { ...updated, secret };
+  }
+
+  /** Seals the secrets stored in the clear before secrets were sealed. Returns how many endpoints. */
+  async sealStoredSecrets(): Promise<number> {
+    const plain = await this.store.webhooks.endpointsWithPlainSecrets();
+    for (const e of plain) {
+      const reseal = (s: string | null) => (s === null || isSealedWebhookSecret(s) ? s : sealWebhookSecret(this.keyring, e.id, openWebhookSecret(this.keyring, e.id, s)));
+      await this.store.webhooks.replaceSecrets(e.id, e.secret, reseal(e.secret)!, e.previousSecret, reseal(e.previousSecret));
+    }
+    return plain.length;
   }
 
   /** Queues an `event.test` to this endpoint, whatever it subscribes to. Returns the message id. */

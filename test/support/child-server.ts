@@ -18,34 +18,56 @@ export interface ChildServer {
   child: ChildProcess;
   baseUrl: string;
   adminKey: string | null;
+  /** Everything printed so far, both streams. */
   output: () => string;
+  /** Each stream up to the start. */
+  stdout: () => string;
+  stderr: () => string;
 }
 
 /** Starts `waymark start` and resolves once it logs that it listens. */
 export function startChildServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ChildServer> {
   const child = spawnCli(['start'], { PORT: '0', WAYMARK_HOST: '127.0.0.1', ...env });
   let out = '';
+  let stdout = '';
+  let stderr = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server did not start in ${timeoutMs} ms:\n${out}`));
     }, timeoutMs);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      for (const line of out.split('\n')) {
+    // The first admin key comes on stderr, announced (without it) in the log on stdout.
+    const check = () => {
+      let address: string | undefined;
+      let keyAnnounced = false;
+      for (const line of stdout.split('\n')) {
         if (!line.startsWith('{')) continue;
         const entry = JSON.parse(line) as { msg?: string; address?: string };
-        if (entry.msg === 'waymark started' && entry.address) {
-          clearTimeout(timer);
-          child.stdout!.off('data', onData);
-          const key = /Admin API key[^\n]*\n\s*\n\s*(wm_\S+)/.exec(out)?.[1] ?? null;
-          resolve({ child, baseUrl: entry.address, adminKey: key, output: () => out });
-          return;
-        }
+        if (entry.msg?.startsWith('created the first admin key')) keyAnnounced = true;
+        if (entry.msg === 'waymark started' && entry.address) address = entry.address;
       }
+      if (address === undefined) return;
+      const key = /Admin API key[^\n]*\n\s*\n\s*(wm_\S+)/.exec(stderr)?.[1] ?? null;
+      if (keyAnnounced && key === null) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onStdout);
+      child.stderr!.off('data', onStderr);
+      child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+      resolve({ child, baseUrl: address, adminKey: key, output: () => out, stdout: () => stdout, stderr: () => stderr });
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    const onStdout = (c: Buffer) => {
+      out += c.toString();
+      stdout += c.toString();
+      check();
+    };
+    const onStderr = (c: Buffer) => {
+      out += c.toString();
+      stderr += c.toString();
+      check();
+    };
+    child.stdout!.on('data', onStdout);
+    child.stderr!.on('data', onStderr);
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before starting:\n${out}`));

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The real templates in shared/corpus/email-html beside the checkout (read, not tuned to), and the benchmark newsletter. */
-export const CORPUS = fileURLToPath(new URL('../../../shared/corpus/email-html/', import.meta.url));
+/** Real templates kept in the repository with their licences (read, not tuned to), and the benchmark newsletter. */
+export const CORPUS = fileURLToPath(new URL('../fixtures/email-html/', import.meta.url));
 export const NEWSLETTER = fileURLToPath(new URL('../../bench/fixtures/newsletter.html', import.meta.url));
 
 function listHtml(dir: string): string[] {

@@ -139,6 +139,8 @@ function apiKeyRepository(db: Kysely<Database>): ApiKeyRepository {
           hash: key.hash,
           created_at: key.createdAt,
           last_used_at: null,
+          expires_at: key.expiresAt ?? null,
+          domain_id: key.domainId === undefined || key.domainId === null ? null : requireId(key.domainId, 'domain id'),
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -176,6 +178,20 @@ function apiKeyRepository(db: Kysely<Database>): ApiKeyRepository {
         .orderBy('id', 'desc')
         .execute();
       return rows.map(toApiKey);
+    },
+    async get(projectId, id) {
+      const pid = normalizeId(projectId);
+      const kid = normalizeId(id);
+      if (pid === undefined || kid === undefined) return undefined;
+      const row = await db.selectFrom('api_keys').selectAll().where('project_id', '=', pid).where('id', '=', kid).executeTakeFirst();
+      return row && toApiKey(row);
+    },
+    async delete(projectId, id) {
+      const pid = normalizeId(projectId);
+      const kid = normalizeId(id);
+      if (pid === undefined || kid === undefined) return false;
+      const result = await db.deleteFrom('api_keys').where('project_id', '=', pid).where('id', '=', kid).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
     },
   };
 }

@@ -66,6 +66,8 @@ export function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
     prefix: row.prefix,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
+    domainId: row.domain_id,
   };
 }
 

@@ -26,6 +26,9 @@ export interface ApiKeysTable {
   hash: string;
   created_at: number;
   last_used_at: number | null;
+  expires_at: number | null;
+  /** A sending key limited to one sending domain. */
+  domain_id: string | null;
 }
 
 export interface EmailsTable {

@@ -195,6 +195,27 @@ export function webhookRepository(db: Kysely<Database>, backend: Backend, bool: 
       return toEndpoint(row);
     },
 
+    async endpointsWithPlainSecrets() {
+      const rows = await db
+        .selectFrom('webhook_endpoints')
+        .selectAll()
+        .where(sql<boolean>`substr(secret, 1, 6) = 'whsec_' or substr(previous_secret, 1, 6) = 'whsec_'`)
+        .execute();
+      return rows.map(toEndpoint);
+    },
+
+    async replaceSecrets(id, secret, newSecret, previousSecret, newPreviousSecret) {
+      const eid = normalizeId(id);
+      if (eid === undefined) return;
+      await db
+        .updateTable('webhook_endpoints')
+        .set({ secret: newSecret, previous_secret: newPreviousSecret })
+        .where('id', '=', eid)
+        .where('secret', '=', secret)
+        .where((eb) => (previousSecret === null ? eb('previous_secret', 'is', null) : eb('previous_secret', '=', previousSecret)))
+        .execute();
+    },
+
     async deleteEndpoint(projectId, id) {
       const existing = await endpointRow(db, projectId, id);
       if (existing === undefined) return false;

@@ -17,17 +17,22 @@ interface InstrumentFlags {
 export function instrumentCommand(): Command {
   return new Command('instrument')
     .description('read HTML (or, with --text, a plain-text part) on stdin and print it tracked on stdout')
-    .option('--email-id <id>', 'email id to sign into the tokens (default: a new one)')
+    .option('--email-id <id>', "the id of the email in Waymark to sign into the tokens (default: a new one, which matches no email)")
     .option('--no-open', 'do not insert the open pixel')
     .option('--no-click', 'do not rewrite links')
     .option('--text', 'the input is a plain-text part: rewrite its URLs')
-    .option('--tracking-url <url>', 'tracking base URL (default: WAYMARK_TRACKING_URL)')
+    .option('--tracking-url <url>', 'tracking base URL (default: WAYMARK_TRACKING_URL, else http://localhost:$PORT)')
     .action(async (flags: InstrumentFlags) => {
       const config = loadConfig(flags.trackingUrl ? { ...process.env, WAYMARK_TRACKING_URL: flags.trackingUrl } : process.env);
       let keyring = resolveKeyring(config, { create: false })?.keyring;
       if (!keyring) {
         process.stderr.write('waymark: warning: no signing secret configured yet; using a throwaway key, so these links will not verify on any server\n');
         keyring = parseKeyring(`throwaway:${randomBytes(32).toString('base64url')}`);
+      }
+      if (flags.emailId === undefined && (flags.open || flags.click)) {
+        process.stderr.write(
+          'waymark: warning: no --email-id given: the pixel and links are signed for a new id that matches no email, so opens and clicks on them will not be recorded against any email\n',
+        );
       }
       const emailId = flags.emailId ?? newId();
       if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(emailId)) {

@@ -16,13 +16,19 @@ export function startCommand(): Command {
       if (resolved.source === 'generated') logger.warn({ dataDir: config.dataDir }, 'generated a signing secret in the data directory; back it up');
       const waymark = await createWaymark(config, { keyring: resolved.keyring, logger });
       const address = await waymark.listen();
+      // On stderr, never in a log record: stdout carries only JSON log lines, which collectors keep.
       if (waymark.firstAdminKey) {
-        process.stdout.write(
+        logger.info('created the first admin key; it is printed on stderr, once');
+        process.stderr.write(
           `\nAdmin API key (shown once, keep it safe):\n\n  ${waymark.firstAdminKey}\n\n` +
             `Try: curl -H "Authorization: Bearer ${waymark.firstAdminKey}" ${config.publicUrl}/v1/emails\n\n`,
         );
       }
       logger.info({ address, publicUrl: config.publicUrl, trackingUrl: config.trackingUrl, store: waymark.store.backend }, 'waymark started');
+      if (config.webhookAllowPrivate) {
+        logger.warn('WAYMARK_WEBHOOK_ALLOW_PRIVATE=1: webhooks may be sent to loopback and private addresses; never set it in production');
+      }
+      for (const warning of waymark.domains.targetWarnings) logger.warn({ code: warning.code }, warning.message);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

@@ -8,7 +8,7 @@ import { compareTokenizers } from './fast-tokenizer.js';
 import { checkInvariants, keyring, options } from './instrument.test-helpers.js';
 
 /**
- * The engine on real templates: shared/corpus/email-html beside the checkout (read, not tuned to),
+ * The engine on real templates: test/fixtures/email-html (read, not tuned to),
  * plus the benchmark newsletter. The links expected to be tracked are worked out independently,
  * with cheerio (parse5, a spec-compliant HTML parser) on the document and on the body of each
  * conditional comment.
@@ -40,7 +40,7 @@ function checkTemplate(input: string, o: InstrumentOptions) {
 }
 
 describe('corpus', () => {
-  it('is present beside the checkout (shared/corpus/email-html)', () => {
+  it('is present in the repository (test/fixtures/email-html)', () => {
     expect(templates.length).toBeGreaterThan(50);
   });
 

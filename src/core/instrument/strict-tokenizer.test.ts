@@ -32,7 +32,7 @@ import type { InstrumentInput, InstrumentOptions } from './types.js';
  *   - end to end: the engine with the fast path and the destination cache gives byte-identical HTML
  *     and text, the same edits and the same links as the engine on htmlparser2 alone with nothing
  *     cached (the path before the fast one existed);
- * on every template of shared/corpus/email-html, the benchmark newsletter, hand-picked edge cases,
+ * on every template of test/fixtures/email-html, the benchmark newsletter, hand-picked edge cases,
  * and fast-check generated and mangled HTML.
  */
 
@@ -160,7 +160,7 @@ describe('strict fast path: edge cases', () => {
 });
 
 describe('strict fast path: the corpus', () => {
-  it('is present beside the checkout (shared/corpus/email-html)', () => {
+  it('is present in the repository (test/fixtures/email-html)', () => {
     expect(templates.length).toBeGreaterThan(50);
   });
 

@@ -1,4 +1,4 @@
-import type { ApiKey } from '../../core/model.js';
+import { API_KEY_ROLES, type ApiKey } from '../../core/model.js';
 import { iso } from './common.js';
 
 export const apiKeySchema = {
@@ -9,10 +9,12 @@ export const apiKeySchema = {
     object: { type: 'string', const: 'api_key' },
     project_id: { type: 'string' },
     name: { type: 'string' },
-    role: { type: 'string', enum: ['admin', 'member'] },
+    role: { type: 'string', enum: [...API_KEY_ROLES] },
     prefix: { type: 'string', description: 'the first characters of the key, to recognise it' },
     created_at: { type: 'string', format: 'date-time' },
-    last_used_at: { type: ['string', 'null'], format: 'date-time' },
+    last_used_at: { type: ['string', 'null'], format: 'date-time', description: 'the last request made with it (updated at most once a minute)' },
+    expires_at: { type: ['string', 'null'], format: 'date-time', description: 'it stops working then; null: never' },
+    domain_id: { type: ['string', 'null'], description: 'a sending key limited to this sending domain' },
   },
 } as const;
 
@@ -26,5 +28,7 @@ export function apiKeyJson(k: ApiKey) {
     prefix: k.prefix,
     created_at: iso(k.createdAt),
     last_used_at: iso(k.lastUsedAt),
+    expires_at: iso(k.expiresAt),
+    domain_id: k.domainId,
   };
 }

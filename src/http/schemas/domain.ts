@@ -1,4 +1,5 @@
 import { DOMAIN_STATUSES, type Domain, type DomainRecord, type TrackingHost } from '../../core/model.js';
+import type { TargetWarning } from '../../core/domains/targets.js';
 import { iso } from './common.js';
 
 const recordStatuses = ['not_started', 'pending', 'verified', 'failed', 'temporary_failure'] as const;
@@ -59,6 +60,11 @@ export const domainSchema = {
         },
       },
     },
+    warnings: {
+      type: 'array',
+      description: "problems with this server's DNS targets that keep records from verifying (unreachable_target: a record would point at localhost or an IP address)",
+      items: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', enum: ['unreachable_target'] }, message: { type: 'string' } } },
+    },
     verification_started_at: { type: ['string', 'null'], format: 'date-time' },
     last_checked_at: { type: ['string', 'null'], format: 'date-time' },
     next_check_at: { type: ['string', 'null'], format: 'date-time' },
@@ -94,7 +100,7 @@ function hostJson(h: TrackingHost, activeHostId: number | null) {
   };
 }
 
-export function domainJson(d: Domain, view: { sending: string; tracking: string | null; changeInterval: number }) {
+export function domainJson(d: Domain, view: { sending: string; tracking: string | null; changeInterval: number; warnings: readonly TargetWarning[] }) {
   const active = d.hosts.find((h) => h.id === d.activeHostId);
   return {
     id: d.id,
@@ -113,6 +119,7 @@ export function domainJson(d: Domain, view: { sending: string; tracking: string 
     tracking_hosts: d.hosts.map((h) => hostJson(h, d.activeHostId)),
     dkim_selector: d.dkimSelector,
     records: d.records.map(recordJson),
+    warnings: view.warnings,
     verification_started_at: iso(d.verificationStartedAt),
     last_checked_at: iso(d.lastCheckedAt),
     next_check_at: iso(d.nextCheckAt),

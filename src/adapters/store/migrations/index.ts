@@ -8,6 +8,7 @@ import { analyticsMigration } from './004_analytics.js';
 import { domainsMigration } from './005_domains.js';
 import { retentionMigration } from './006_retention.js';
 import { emailBodiesMigration } from './007_email_bodies.js';
+import { apiKeyLifecycleMigration } from './008_api_key_lifecycle.js';
 
 /**
  * The store's migrations, in code (no directory scanning, so they work from `dist/` and from
@@ -23,6 +24,7 @@ export function migrationProvider(backend: Backend): MigrationProvider {
     '005_domains': domainsMigration(t, backend),
     '006_retention': retentionMigration(),
     '007_email_bodies': emailBodiesMigration(t),
+    '008_api_key_lifecycle': apiKeyLifecycleMigration(t),
   };
   return { getMigrations: async () => migrations };
 }

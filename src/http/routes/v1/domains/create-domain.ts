@@ -29,7 +29,7 @@ export function createDomainRoute(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request, reply) => {
       const { projectId } = requireKey(request);
-      return reply.status(201).send(domainView(await deps.domains.create(projectId, request.body)));
+      return reply.status(201).send(domainView(await deps.domains.create(projectId, request.body), deps.domains.targetWarnings));
     },
   );
 }

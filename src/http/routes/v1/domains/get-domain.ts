@@ -17,7 +17,7 @@ export function getDomainRoute(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request) => {
       const { projectId } = requireKey(request);
-      return domainView(await deps.domains.get(projectId, request.params.id));
+      return domainView(await deps.domains.get(projectId, request.params.id), deps.domains.targetWarnings);
     },
   );
 }

@@ -18,7 +18,7 @@ export function listDomainsRoute(app: FastifyInstance, deps: HttpDeps): void {
     async (request) => {
       const { projectId } = requireKey(request);
       const page = await paginate(request.query, (limit, after) => deps.domains.list(projectId, { limit, after }));
-      return { object: 'list', data: page.items.map(domainView), has_more: page.hasMore, next_cursor: page.nextCursor };
+      return { object: 'list', data: page.items.map((d) => domainView(d, deps.domains.targetWarnings)), has_more: page.hasMore, next_cursor: page.nextCursor };
     },
   );
 }

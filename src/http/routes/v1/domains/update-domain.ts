@@ -30,7 +30,7 @@ export function updateDomainRoute(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request) => {
       const { projectId } = requireKey(request);
-      return domainView(await deps.domains.update(projectId, request.params.id, request.body));
+      return domainView(await deps.domains.update(projectId, request.params.id, request.body), deps.domains.targetWarnings);
     },
   );
 }

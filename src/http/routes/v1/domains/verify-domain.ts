@@ -18,7 +18,7 @@ export function verifyDomainRoute(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request) => {
       const { projectId } = requireKey(request);
-      return domainView(await deps.domains.verify(projectId, request.params.id));
+      return domainView(await deps.domains.verify(projectId, request.params.id), deps.domains.targetWarnings);
     },
   );
 }

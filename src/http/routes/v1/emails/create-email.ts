@@ -10,6 +10,7 @@ export function createEmailRoute(app: FastifyInstance, deps: HttpDeps): void {
   app.post<{ Body: SendEmailInput; Headers: { 'idempotency-key'?: string } }>(
     '/v1/emails',
     {
+      config: { sending: true },
       schema: {
         summary: 'Send an email',
         description:
@@ -21,6 +22,7 @@ export function createEmailRoute(app: FastifyInstance, deps: HttpDeps): void {
           201: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
           200: { type: 'object', required: ['id'], properties: { id: { type: 'string' } }, description: 'an Idempotency-Key replay' },
           ...authErrors,
+          403: { ...errorRef, description: 'a sending key limited to another domain' },
           409: errorRef,
           413: errorRef,
           422: errorRef,
@@ -31,7 +33,7 @@ export function createEmailRoute(app: FastifyInstance, deps: HttpDeps): void {
       const key = requireKey(request);
       const idempotencyKey = request.headers['idempotency-key'];
       if (Array.isArray(idempotencyKey)) throw new ApiError('bad_request', 'send one Idempotency-Key header');
-      const result = await deps.emails.send(key.projectId, request.body, idempotencyKey);
+      const result = await deps.emails.send(key.projectId, request.body, idempotencyKey, { onlyDomainId: key.domainId });
       return reply.status(result.replayed ? 200 : 201).send({ id: result.id });
     },
   );

@@ -11,7 +11,7 @@ export function trackingRoutes(app: FastifyInstance, handler: TrackingHandler): 
   app.get<{ Params: { token: string } }>(
     '/v1/track/open/:token',
     {
-      config: { public: true },
+      config: { public: true, opaqueInput: true },
       schema: {
         summary: 'Open pixel: always 200 with a 43-byte GIF, never cached; records an open for a valid token',
         tags: ['tracking'],
@@ -28,7 +28,7 @@ export function trackingRoutes(app: FastifyInstance, handler: TrackingHandler): 
   app.get<{ Params: { token: string } }>(
     '/v1/track/click/:token',
     {
-      config: { public: true },
+      config: { public: true, opaqueInput: true },
       schema: {
         summary: 'Tracked link: records the click, then 302 to the destination signed into the token',
         tags: ['tracking'],

@@ -6,7 +6,7 @@ import { authErrors, errorRef } from '../../../schemas/common.js';
 import { webhookEndpointJson, webhookEventsProperty, webhookUrlProperty } from '../../../schemas/webhook.js';
 
 export function createWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
-  app.post<{ Body: { url: string; events: WebhookEventType[]; description?: string } }>(
+  app.post<{ Body: { url: string; events?: WebhookEventType[]; description?: string } }>(
     '/v1/webhooks',
     {
       config: { role: 'admin' },
@@ -15,9 +15,13 @@ export function createWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
         tags: ['webhooks'],
         body: {
           type: 'object',
-          required: ['url', 'events'],
+          required: ['url'],
           additionalProperties: false,
-          properties: { url: webhookUrlProperty, events: webhookEventsProperty, description: { type: 'string', maxLength: 500 } },
+          properties: {
+            url: webhookUrlProperty,
+            events: { ...webhookEventsProperty, description: 'the event types to receive (default: every type)' },
+            description: { type: 'string', maxLength: 500 },
+          },
         },
         response: {
           201: {

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import secureJson from 'secure-json-parse';
+import { ApiError } from './errors.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * The JSON body parser: the bytes must be UTF-8 (decoding them leniently would store U+FFFD where
+ * the sender wrote something else), and keys that could reach an object's prototype are refused
+ * with a message that says so, rather than as "not valid JSON".
+ */
+export function installJsonBodyParser(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body);
+    } catch {
+      done(new ApiError('invalid_json', 'the body is not valid UTF-8'), undefined);
+      return;
+    }
+    if (text.trim() === '') {
+      done(new ApiError('invalid_json', 'the JSON body is empty'), undefined);
+      return;
+    }
+    try {
+      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch (err) {
+      const message = (err as Error).message;
+      if (/prototype/i.test(message)) {
+        const key = /constructor/i.test(message) ? '"constructor" holding "prototype"' : '"__proto__"';
+        done(new ApiError('validation_failed', `the body has a ${key} key, which is not allowed in any field`), undefined);
+      } else {
+        done(new ApiError('invalid_json', `the body is not valid JSON: ${message}`), undefined);
+      }
+    }
+  });
+}
