@@ -25,7 +25,7 @@ export function resolveKeyring(config: Config, options: { create: boolean }): Re
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   if (!options.create) return null;
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const generated = `k1:${randomBytes(32).toString('base64url')}`;
   // 'wx' fails if another process created it meanwhile; then read theirs.
   try {

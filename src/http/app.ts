@@ -1,9 +1,10 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 
 import { installAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
+import { documentCommonAnswers } from './common-answers.js';
 import { installErrorHandlers } from './error-handler.js';
 import { installJsonBodyParser } from './json-body.js';
 import { installTextRule } from './text-input.js';
@@ -33,6 +34,7 @@ import { retryWebhookDeliveryRoute } from './routes/v1/webhooks/retry-webhook-de
 import { replayWebhookRoute } from './routes/v1/webhooks/replay-webhook.js';
 import { apiKeySchema } from './schemas/api-key.js';
 import { errorSchema } from './schemas/common.js';
+import { errorBody } from './errors.js';
 import { domainSchema } from './schemas/domain.js';
 import { emailSchema } from './schemas/email.js';
 import { eventSchema } from './schemas/event.js';
@@ -60,11 +62,19 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
     // (find-my-way's default of 100 characters would answer 414). Node caps the request line itself.
     routerOptions: { maxParamLength: 65_536 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
-    serverFactory: (handler) =>
-      createServer((req, res) => {
+    serverFactory: (handler) => {
+      const onRequest = (req: IncomingMessage, res: ServerResponse) => {
         if (fastPath && tracking.handle(req, res)) return;
         handler(req, res);
-      }),
+      };
+      const server = createServer(onRequest);
+      server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+        if (refuseOversized(req, res, options.bodyLimitBytes)) return;
+        res.writeContinue();
+        onRequest(req, res);
+      });
+      return server;
+    },
   });
 
   await app.register(swagger, {
@@ -83,6 +93,7 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
   installErrorHandlers(app);
   installAuth(app, deps.apiKeys);
   installTextRule(app);
+  app.addHook('onRoute', documentCommonAnswers);
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
@@ -111,4 +122,17 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
   tlsAskRoute(app, deps);
   trackingRoutes(app, tracking);
   return app;
+}
+
+/**
+ * `Expect: 100-continue` with a declared length over the limit: answered with the usual 413 before
+ * the client sends the body (Node would otherwise say 100 Continue and then cut the upload short).
+ */
+function refuseOversized(req: IncomingMessage, res: ServerResponse, limit: number): boolean {
+  const declared = Number(req.headers['content-length']);
+  if (!(declared > limit)) return false;
+  const body = JSON.stringify(errorBody('payload_too_large', `request body is too large (at most ${limit} bytes)`));
+  res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', connection: 'close' });
+  res.end(body);
+  return true;
 }

@@ -55,13 +55,79 @@ function classify(err: FastifyError): { code: ErrorCode; message: string } {
   return { code: 'internal_error', message: 'internal error' };
 }
 
-/** Ajv's first error, phrased with the field it concerns. */
+type AjvError = NonNullable<FastifyError['validation']>[number];
+
+/** What a field's list holds, for "at most 50 recipients". */
+const ITEM_NOUNS: Record<string, string> = { to: 'recipients', cc: 'recipients', bcc: 'recipients', reply_to: 'recipients', tags: 'tags', events: 'event types' };
+const FORMATS: Record<string, string> = {
+  'date-time': 'an ISO 8601 date-time such as 2026-01-31T12:00:00Z',
+  date: 'a date such as 2026-01-31',
+  uuid: 'a UUID',
+  email: 'an email address',
+  uri: 'a URL',
+};
+const GENERIC = new Set(['type', 'anyOf', 'oneOf']);
+
+/**
+ * Ajv's errors phrased as one sentence about the field they concern. Of an `anyOf` (a string or a
+ * list), the branch that got furthest speaks: "at most 50 recipients" rather than "must be string".
+ */
 function validationMessage(err: FastifyError): string {
-  const first = err.validation?.[0];
-  if (!first) return err.message;
-  const where = `${err.validationContext ?? 'body'}${first.instancePath.replace(/\//g, '.')}`;
-  const params = first.params as Record<string, unknown>;
-  if (first.keyword === 'additionalProperties') return `unknown field "${String(params.additionalProperty)}" in ${where}`;
-  if (first.keyword === 'required') return `missing required field "${String(params.missingProperty)}" in ${where}`;
-  return `${where} ${first.message ?? 'is invalid'}`;
+  const errors = err.validation ?? [];
+  if (errors.length === 0) return err.message;
+  const depth = (e: AjvError) => (e.instancePath === '' ? 0 : e.instancePath.split('/').length);
+  const deepest = Math.max(...errors.map(depth));
+  const atDeepest = errors.filter((e) => depth(e) === deepest);
+  const specific = atDeepest.find((e) => !GENERIC.has(e.keyword));
+  const where = (e: AjvError) => `${err.validationContext ?? 'body'}${e.instancePath.replace(/\//g, '.')}`;
+  if (specific === undefined) {
+    const types = [...new Set(atDeepest.filter((e) => e.keyword === 'type').map((e) => String((e.params as { type: unknown }).type)))];
+    if (types.length > 0) return `${where(atDeepest[0]!)} must be ${types.map(article).join(' or ')}`;
+    return `${where(atDeepest[0]!)} ${atDeepest[0]!.message ?? 'is invalid'}`;
+  }
+  return phrase(specific, where(specific));
+}
+
+function phrase(e: AjvError, where: string): string {
+  const params = e.params as Record<string, unknown>;
+  const field = e.instancePath.split('/').pop() ?? '';
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `unknown field "${String(params.additionalProperty)}" in ${where}`;
+    case 'required':
+      return `missing required field "${String(params.missingProperty)}" in ${where}`;
+    case 'enum':
+      return `${where} must be one of: ${(params.allowedValues as unknown[]).map((v) => (v === null ? 'null' : String(v))).join(', ')}`;
+    case 'const':
+      return `${where} must be ${JSON.stringify(params.allowedValue)}`;
+    case 'maxItems':
+      return `${where} must have at most ${String(params.limit)} ${ITEM_NOUNS[field] ?? 'items'}`;
+    case 'minItems':
+      return `${where} must have at least ${String(params.limit)} ${ITEM_NOUNS[field] ?? 'items'}`;
+    case 'maxProperties':
+      return `${where} must have at most ${String(params.limit)} entries`;
+    case 'maxLength':
+      return `${where} must be at most ${String(params.limit)} characters long`;
+    case 'minLength':
+      return Number(params.limit) === 1 ? `${where} must not be empty` : `${where} must be at least ${String(params.limit)} characters long`;
+    case 'format':
+      return `${where} must be ${FORMATS[String(params.format)] ?? `in the ${String(params.format)} format`}`;
+    case 'type':
+      return `${where} must be ${article(String(params.type))}`;
+    default:
+      return `${where} ${e.message ?? 'is invalid'}`;
+  }
+}
+
+function article(type: string): string {
+  switch (type) {
+    case 'array':
+      return 'an array';
+    case 'object':
+      return 'an object';
+    case 'integer':
+      return 'an integer';
+    default:
+      return `a ${type.replace(/,/g, ' or ')}`;
+  }
 }

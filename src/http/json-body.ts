@@ -27,8 +27,9 @@ export function installJsonBodyParser(app: FastifyInstance): void {
       done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
     } catch (err) {
       const message = (err as Error).message;
-      if (/prototype/i.test(message)) {
-        const key = /constructor/i.test(message) ? '"constructor" holding "prototype"' : '"__proto__"';
+      if (/forbidden prototype property/i.test(message)) {
+        // The parser does not say which of the two it met.
+        const key = /"__proto__"\s*:/.test(text) ? '"__proto__"' : '"constructor" holding "prototype"';
         done(new ApiError('validation_failed', `the body has a ${key} key, which is not allowed in any field`), undefined);
       } else {
         done(new ApiError('invalid_json', `the body is not valid JSON: ${message}`), undefined);

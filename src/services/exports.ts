@@ -268,7 +268,7 @@ export class ExportService {
     }
     const now = this.clock.now();
     const base = { id: newId(), projectId, resource: resourceName, filters, createdBy, createdAt: now, expiresAt: now + EXPORT_TTL_MS };
-    mkdirSync(this.dir, { recursive: true });
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     if (first.length <= INLINE_ROWS) {
       const csv = encodeRow(resource.header) + first.map(encodeRow).join('');
       const job = await this.store.exports.create({ ...base, status: 'running' });
@@ -316,7 +316,7 @@ export class ExportService {
   /** The background job: streams every page to `<id>.csv.part`, then renames it. */
   private async build(job: ExportJob, filters: Record<string, string>): Promise<void> {
     const part = `${this.file(job.id)}.part`;
-    const out = createWriteStream(part, { encoding: 'utf8' });
+    const out = createWriteStream(part, { encoding: 'utf8', mode: 0o600 });
     let rows = 0;
     try {
       rows = await this.stream(job.projectId, job.resource, filters, out, (n) => this.store.exports.progress(job.id, n));
@@ -360,7 +360,7 @@ export class ExportService {
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
-  const out = createWriteStream(`${file}.part`, { encoding: 'utf8' });
+  const out = createWriteStream(`${file}.part`, { encoding: 'utf8', mode: 0o600 });
   out.end(text);
   await once(out, 'finish');
   renameSync(`${file}.part`, file);

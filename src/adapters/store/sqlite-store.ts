@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, sql } from 'kysely';
@@ -47,7 +47,11 @@ class ImmediateSqliteDialect extends SqliteDialect {
  * survives kill -9 and power loss. Call `migrate()` before use.
  */
 export function createSqliteStore(path: string): SqliteStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Owner-only from the first byte: SQLite gives the -wal and -shm files the database's mode.
+    closeSync(openSync(path, 'a', 0o600));
+  }
   const raw = new BetterSqlite3(path);
   try {
     raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

@@ -153,9 +153,37 @@ export function defineStoreContract(name: string, open: () => Promise<Store>, op
           prefix: 'wm_Ab3d',
           createdAt: T0,
           lastUsedAt: null,
+          expiresAt: null,
+          domainId: null,
         });
         expect(await store.apiKeys.findByHash('a'.repeat(64))).toEqual(key);
         expect(await store.apiKeys.findByHash('b'.repeat(64))).toBeUndefined();
+      });
+
+      it('keeps an expiry and a domain limit, and revokes a key of its own project only', async () => {
+        const pid = await project();
+        const domainId = newId();
+        const key = await store.apiKeys.create({
+          id: newId(),
+          projectId: pid,
+          name: 'sender',
+          role: 'sending',
+          prefix: 'wm_s',
+          hash: 's'.repeat(64),
+          createdAt: T0,
+          expiresAt: T0 + 1000,
+          domainId,
+        });
+        expect(key).toMatchObject({ role: 'sending', expiresAt: T0 + 1000, domainId });
+        expect(await store.apiKeys.get(pid, key.id)).toEqual(key);
+        expect(await store.apiKeys.get(newId(), key.id)).toBeUndefined();
+        expect(await store.apiKeys.get(pid, 'not-a-uuid')).toBeUndefined();
+        expect(await store.apiKeys.delete(newId(), key.id)).toBe(false);
+        expect(await store.apiKeys.delete(pid, 'not-a-uuid')).toBe(false);
+        expect(await store.apiKeys.findByHash('s'.repeat(64))).toEqual(key);
+        expect(await store.apiKeys.delete(pid, key.id)).toBe(true);
+        expect(await store.apiKeys.findByHash('s'.repeat(64))).toBeUndefined();
+        expect(await store.apiKeys.delete(pid, key.id)).toBe(false);
       });
 
       it('rejects a duplicate hash and an unknown project', async () => {

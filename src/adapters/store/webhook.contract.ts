@@ -64,6 +64,25 @@ export function defineWebhookContract(name: string, open: () => Promise<Store>):
       expect(await store.webhooks.getEndpoint(projectId, a.id)).toBeUndefined();
     });
 
+    it('finds the secrets stored in the clear and replaces them only if unchanged since read', async () => {
+      const plain = await store.webhooks.createEndpoint(endpoint(['email.opened']));
+      const sealed = await store.webhooks.createEndpoint(endpoint(['email.opened'], { secret: 'v1.k.iv.tag.ct' }));
+      await store.webhooks.updateEndpoint(projectId, sealed.id, { rotate: { secret: 'v1.k.iv2.tag2.ct2', previousUntil: T0 + 9 } }, T0 + 1);
+      const rotatedFromPlain = await store.webhooks.createEndpoint(endpoint(['email.opened']));
+      await store.webhooks.updateEndpoint(projectId, rotatedFromPlain.id, { rotate: { secret: 'v1.k.a.b.c', previousUntil: T0 + 9 } }, T0 + 1);
+
+      const found = await store.webhooks.endpointsWithPlainSecrets();
+      expect(found.map((e) => e.id).sort()).toEqual([plain.id, rotatedFromPlain.id].sort());
+
+      await store.webhooks.replaceSecrets(plain.id, 'whsec_stale', 'v1.x.x.x.x', null, null);
+      expect((await store.webhooks.getEndpoint(projectId, plain.id))?.secret).toBe(plain.secret);
+      await store.webhooks.replaceSecrets(plain.id, plain.secret, 'v1.p.p.p.p', null, null);
+      await store.webhooks.replaceSecrets(rotatedFromPlain.id, 'v1.k.a.b.c', 'v1.k.a.b.c', rotatedFromPlain.secret, 'v1.q.q.q.q');
+      expect(await store.webhooks.getEndpoint(projectId, plain.id)).toMatchObject({ secret: 'v1.p.p.p.p', previousSecret: null });
+      expect(await store.webhooks.getEndpoint(projectId, rotatedFromPlain.id)).toMatchObject({ secret: 'v1.k.a.b.c', previousSecret: 'v1.q.q.q.q' });
+      expect(await store.webhooks.endpointsWithPlainSecrets()).toEqual([]);
+    });
+
     it('writes a delivery beside each open and click, for enabled endpoints subscribed to its type only', async () => {
       const opens = await store.webhooks.createEndpoint(endpoint(['email.opened']));
       const both = await store.webhooks.createEndpoint(endpoint(['email.opened', 'email.clicked']));

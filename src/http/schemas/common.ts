@@ -6,6 +6,8 @@ export const errorSchema = {
     error: {
       type: 'object',
       required: ['code', 'message'],
+      // Some errors carry facts of their own beside code and message; they must not be dropped.
+      additionalProperties: true,
       properties: {
         code: { type: 'string' },
         message: { type: 'string' },

@@ -24,7 +24,7 @@ export function migrationProvider(backend: Backend): MigrationProvider {
     '005_domains': domainsMigration(t, backend),
     '006_retention': retentionMigration(),
     '007_email_bodies': emailBodiesMigration(t),
-    '008_api_key_lifecycle': apiKeyLifecycleMigration(t),
+    '008_api_key_lifecycle': apiKeyLifecycleMigration(t, backend),
   };
   return { getMigrations: async () => migrations };
 }

@@ -20,6 +20,7 @@ describe('GET /v1/openapi.json', () => {
         '/v1/analytics/summary',
         '/v1/analytics/timeseries',
         '/v1/api-keys',
+        '/v1/api-keys/{id}',
         '/v1/domains',
         '/v1/domains/{id}',
         '/v1/domains/{id}/verify',
@@ -42,12 +43,23 @@ describe('GET /v1/openapi.json', () => {
         '/v1/webhooks/{id}/test',
       ].sort(),
     );
-    expect(doc.paths['/v1/webhooks'].post.requestBody.content['application/json'].schema.required).toEqual(['url', 'events']);
+    expect(doc.paths['/v1/webhooks'].post.requestBody.content['application/json'].schema.required).toEqual(['url']);
     expect(Object.keys(doc.paths['/v1/webhooks/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
     expect(Object.keys(doc.paths['/v1/domains/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
     expect(doc.paths['/v1/domains'].post.requestBody.content['application/json'].schema.required).toEqual(['name']);
     const domainRef = doc.paths['/v1/domains/{id}'].get.responses['200'].content['application/json'].schema.$ref.split('/').pop();
     expect(doc.components.schemas[domainRef].properties.status.enum).toContain('partially_failed');
     expect(doc.paths['/v1/emails'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('tracking');
+  });
+
+  it('documents the CSV answers of the export routes and the answers every route of a kind gives', async () => {
+    const doc = (await (await fetch(`${s.baseUrl}/v1/openapi.json`)).json()) as any;
+    for (const op of [doc.paths['/v1/exports'].post, doc.paths['/v1/exports/{id}/download'].get]) {
+      expect(op.responses['200'].content['text/csv'].schema).toEqual({ type: 'string' });
+    }
+    expect(Object.keys(doc.paths['/v1/exports'].post.responses).sort()).toEqual(['200', '202', '400', '401', '403', '413', '415', '422']);
+    expect(Object.keys(doc.paths['/v1/api-keys/{id}'].delete.responses).sort()).toEqual(['200', '401', '403', '404', '409', '422']);
+    expect(Object.keys(doc.paths['/v1/tls/ask'].get.responses)).not.toContain('401');
+    expect(Object.keys(doc.paths['/v1/track/open/{token}'].get.responses)).toEqual(['200']);
   });
 });

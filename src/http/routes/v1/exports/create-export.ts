@@ -21,7 +21,12 @@ export function createExportRoute(app: FastifyInstance, deps: HttpDeps): void {
             filters: { type: 'object', default: {} },
           },
         },
-        response: { 202: { $ref: 'Export#' }, ...authErrors, 422: errorRef },
+        response: {
+          200: { description: 'the CSV itself, when it has at most 1,000 rows (X-Export-Id names the export)', content: { 'text/csv': { schema: { type: 'string' } } } },
+          202: { $ref: 'Export#' },
+          ...authErrors,
+          422: errorRef,
+        },
       },
     },
     async (request, reply) => {

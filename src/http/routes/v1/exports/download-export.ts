@@ -13,7 +13,14 @@ export function downloadExportRoute(app: FastifyInstance, deps: HttpDeps): void 
         summary: 'Download an export as CSV (admin), for 7 days; 410 expired after that',
         tags: ['exports'],
         params: idParams,
-        response: { ...authErrors, 404: errorRef, 409: errorRef, 410: errorRef, 422: errorRef },
+        response: {
+          200: { description: 'the CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
+          ...authErrors,
+          404: errorRef,
+          409: errorRef,
+          410: errorRef,
+          422: errorRef,
+        },
       },
     },
     async (request, reply) => {
