@@ -95,6 +95,84 @@ describe('waymark CLI', () => {
     await waitForExit(second.child);
   });
 
+  it('start prints the first admin key on stderr only, never in a log record, and warns about unreachable DNS targets', async () => {
+    const dir = dataDir();
+    const first = await startChildServer({ WAYMARK_DATA_DIR: dir, WAYMARK_WEBHOOK_ALLOW_PRIVATE: '1' });
+    try {
+      expect(first.adminKey).toMatch(/^wm_/);
+      expect(first.stderr()).toContain(first.adminKey!);
+      const lines = first.stdout().split('\n').filter(Boolean);
+      for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+      expect(first.stdout()).not.toContain(first.adminKey!);
+      const records = lines.map((l) => JSON.parse(l) as { level: number; msg: string });
+      const warnings = records.filter((r) => r.level === 40).map((r) => r.msg);
+      expect(warnings).toContainEqual(expect.stringMatching(/WAYMARK_WEBHOOK_ALLOW_PRIVATE=1/));
+      expect(warnings).toContainEqual(expect.stringMatching(/tracking CNAME points at "localhost".*WAYMARK_TRACKING_URL/));
+    } finally {
+      first.child.kill('SIGTERM');
+      await waitForExit(first.child);
+    }
+    const quiet = await startChildServer({ WAYMARK_DATA_DIR: dir, WAYMARK_TRACKING_URL: 'https://links.example.com' });
+    try {
+      expect(quiet.output()).not.toMatch(/"level":40/);
+    } finally {
+      quiet.child.kill('SIGTERM');
+      await waitForExit(quiet.child);
+    }
+  });
+
+  it('keys list, keys revoke and projects list', async () => {
+    const env = { WAYMARK_DATA_DIR: dataDir() };
+    const admin = (await runCli(['keys', 'create', '--name', 'ops', '--role', 'admin'], env)).stdout.trim();
+    const sender = (await runCli(['keys', 'create', '--name', 'app', '--role', 'sending', '--expires', '2099-01-01T00:00:00Z'], env)).stdout.trim();
+    const listed = await runCli(['keys', 'list', '--json'], env);
+    expect(listed.code).toBe(0);
+    const keys = JSON.parse(listed.stdout) as Array<{ id: string; name: string; role: string; prefix: string; expires_at: string | null }>;
+    expect(keys.map((k) => [k.name, k.role, k.expires_at])).toEqual([
+      ['app', 'sending', '2099-01-01T00:00:00.000Z'],
+      ['ops', 'admin', null],
+    ]);
+    expect(listed.stdout).not.toContain(admin);
+    expect(listed.stdout).not.toContain(sender);
+    const table = await runCli(['keys', 'list'], env);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+ROLE\s+PREFIX\s+CREATED\s+LAST USED\s+EXPIRES$/);
+    expect(table.stdout).toContain(keys[0]!.id);
+
+    const appKey = keys.find((k) => k.name === 'app')!;
+    const revoked = await runCli(['keys', 'revoke', appKey.id], env);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toMatch(new RegExp(`^revoked ${appKey.id} \\(app, wm_`));
+    expect((JSON.parse((await runCli(['keys', 'list', '--json'], env)).stdout) as unknown[]).length).toBe(1);
+    const again = await runCli(['keys', 'revoke', appKey.id], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/no API key with id/);
+    const last = await runCli(['keys', 'revoke', keys.find((k) => k.name === 'ops')!.id], env);
+    expect(last.code).toBe(1);
+    expect(last.stderr).toMatch(/last admin key/);
+
+    await runCli(['projects', 'create', 'Marketing'], env);
+    const projects = JSON.parse((await runCli(['projects', 'list', '--json'], env)).stdout) as Array<{ name: string; default: boolean }>;
+    expect(projects.map((p) => [p.name, p.default]).sort()).toEqual([['Default', true], ['Marketing', false]]);
+    expect((await runCli(['projects', 'list'], env)).stdout).toMatch(/^ID\s+NAME\s+DEFAULT\s+CREATED\n/);
+  });
+
+  it('--version prints the version of package.json', async () => {
+    const res = await runCli(['--version'], {});
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe('0.1.0\n');
+  });
+
+  it('instrument without --email-id warns that hits will match no email, and follows PORT and WAYMARK_TRACKING_URL', async () => {
+    const env = { WAYMARK_SECRET: 'cli:' + 'p'.repeat(40), WAYMARK_DATA_DIR: dataDir() };
+    const onPort = await runCli(['instrument'], { ...env, PORT: '4100' }, '<a href="https://example.com/">x</a>');
+    expect(onPort.code).toBe(0);
+    expect(onPort.stderr).toMatch(/no --email-id given.*will not be recorded against any email/);
+    expect(onPort.stdout).toMatch(/^<a href="http:\/\/localhost:4100\/v1\/track\/click\//);
+    const tracked = await runCli(['instrument', '--email-id', '0190c3a0-0000-7000-8000-000000000002'], { ...env, PORT: '4100', WAYMARK_TRACKING_URL: 'https://links.example.com' }, '<a href="https://example.com/">x</a>');
+    expect(tracked.stderr).toBe('');
+    expect(tracked.stdout).toMatch(/^<a href="https:\/\/links\.example\.com\/v1\/track\/click\//);
+  });
+
   it('instrument tracks HTML from stdin with the configured secret', async () => {
     const secret = 'cli:' + 'z'.repeat(40);
     const html = '<html><body><a href="https://example.com/x">X</a></body></html>';
