@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 
 import { installAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
@@ -61,6 +61,21 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
     // A click token carries its destination, so one path segment can be as long as a URL
     // (find-my-way's default of 100 characters would answer 414). Node caps the request line itself.
     routerOptions: { maxParamLength: 65_536 },
+    // A path that does not decode (`%FF`, `%ED%A0%80`): the tracking routes still answer as they
+    // always do, anything else gets the API's error shape instead of Fastify's own.
+    frameworkErrors: (err, request, reply) => {
+      if (err.code === 'FST_ERR_BAD_URL') {
+        reply.hijack();
+        if (tracking.handle(request.raw, reply.raw)) return;
+        const body = JSON.stringify(errorBody('bad_request', 'the path is not valid percent-encoded UTF-8'));
+        reply.raw.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' }).end(body);
+        return;
+      }
+      void (reply as unknown as FastifyReply)
+        .code(err.statusCode ?? 400)
+        .header('cache-control', 'no-store')
+        .send(errorBody('bad_request', err.message));
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     serverFactory: (handler) => {
       const onRequest = (req: IncomingMessage, res: ServerResponse) => {

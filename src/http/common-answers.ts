@@ -22,8 +22,9 @@ export function documentCommonAnswers(route: RouteOptions): void {
   }
   const hasInput = schema.body !== undefined || schema.querystring !== undefined || schema.params !== undefined;
   if (hasInput && !config.opaqueInput) add(422, 'a field is invalid (validation_failed names it)');
+  if (schema.params !== undefined && !config.opaqueInput) add(400, 'the path is not valid percent-encoded UTF-8 (bad_request)');
   if (schema.body !== undefined) {
-    add(400, 'the body is not valid JSON or not UTF-8 (invalid_json)');
+    add(400, 'the body is not valid JSON or not UTF-8 (invalid_json), or the path does not decode (bad_request)');
     add(413, 'the body is over WAYMARK_MAX_BODY_BYTES (payload_too_large)');
     add(415, 'the body is not application/json (unsupported_media_type)');
   }

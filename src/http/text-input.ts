@@ -16,8 +16,12 @@ declare module 'fastify' {
 export function installTextRule(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     if (request.routeOptions.config.opaqueInput) return;
+    // Only what the route declares it reads: input it ignores is never stored or queried.
+    const schema = request.routeOptions.schema ?? {};
     const found =
-      findUnstorableText(request.params, 'params') ?? findUnstorableText(request.query, 'query') ?? findUnstorableText(request.body, 'body');
+      (schema.params ? findUnstorableText(request.params, 'params') : null) ??
+      (schema.querystring ? findUnstorableText(request.query, 'query') : null) ??
+      (schema.body ? findUnstorableText(request.body, 'body') : null);
     if (found) throw new ApiError('validation_failed', `${found.path} ${found.problem}`);
   });
 }

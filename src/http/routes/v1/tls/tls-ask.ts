@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../../../deps.js';
 import { errorBody } from '../../../errors.js';
+import { errorRef } from '../../../schemas/common.js';
 
 /**
  * Caddy's on-demand TLS asks here before it gets a certificate for a name: 200 for a tracking host
@@ -20,6 +21,10 @@ export function tlsAskRoute(app: FastifyInstance, deps: HttpDeps): void {
           type: 'object',
           required: ['domain'],
           properties: { domain: { type: 'string', minLength: 1, maxLength: 253 } },
+        },
+        response: {
+          200: { type: 'object', properties: { domain: { type: 'string' }, serves: { type: 'boolean', const: true } } },
+          404: { ...errorRef, description: 'Waymark does not serve tracking links on this host' },
         },
       },
     },
