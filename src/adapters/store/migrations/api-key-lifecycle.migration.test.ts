@@ -1,16 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { Migrator, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../../test/support/backends.js';
-import { createTestDatabase } from '../../../../test/support/databases.js';
 import { newId } from '../../../lib/ids.js';
 import { openStore } from '../open-store.js';
-import type { Backend } from '../schema.js';
 import { migrationProvider } from './index.js';
+import { rawDatabase } from '../../../../test/support/raw-database.js';
 
 const T0 = 1_760_000_000_000;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -18,21 +12,9 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function freshDatabase(backend: Backend): Promise<{ db: Kysely<any>; url: string }> {
-  if (backend === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'waymark-migration-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const path = join(dir, 'waymark.db');
-    return { db: new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(path) }) }), url: `sqlite:${path}` };
-  }
-  const made = await createTestDatabase();
-  cleanups.push(made.drop);
-  return { db: new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: made.url }) }) }), url: made.url };
-}
-
 describe.each(backends())('migration 008_api_key_lifecycle on %s', (backend) => {
   it('keeps every existing key working, and lets new keys have the sending role', async () => {
-    const { db, url } = await freshDatabase(backend);
+    const { db, url } = await rawDatabase(backend, cleanups);
     const projectId = newId();
     const keyId = newId();
     try {

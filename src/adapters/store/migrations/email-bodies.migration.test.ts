@@ -1,16 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { Migrator, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../../test/support/backends.js';
-import { createTestDatabase } from '../../../../test/support/databases.js';
 import { newId } from '../../../lib/ids.js';
 import { openStore } from '../open-store.js';
-import type { Backend } from '../schema.js';
 import { migrationProvider } from './index.js';
+import { rawDatabase } from '../../../../test/support/raw-database.js';
 
 const T0 = 1_760_000_000_000;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -18,24 +12,9 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-/** A database left at 006_retention, as a release before 007 made it, and the URL to open it. */
-async function databaseAt006(backend: Backend): Promise<{ db: Kysely<any>; url: string }> {
-  if (backend === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'waymark-migration-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const path = join(dir, 'waymark.db');
-    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(path) }) });
-    return { db, url: `sqlite:${path}` };
-  }
-  const made = await createTestDatabase();
-  cleanups.push(made.drop);
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: made.url }) }) });
-  return { db, url: made.url };
-}
-
 describe.each(backends())('migration 007_email_bodies on %s', (backend) => {
   it('moves every existing body to email_bodies and keeps serving it', async () => {
-    const { db, url } = await databaseAt006(backend);
+    const { db, url } = await rawDatabase(backend, cleanups);
     const projectId = newId();
     const withBoth = newId();
     const htmlOnly = newId();

@@ -58,7 +58,7 @@ describe('GET /v1/openapi.json', () => {
       expect(op.responses['200'].content['text/csv'].schema).toEqual({ type: 'string' });
     }
     expect(Object.keys(doc.paths['/v1/exports'].post.responses).sort()).toEqual(['200', '202', '400', '401', '403', '413', '415', '422']);
-    expect(Object.keys(doc.paths['/v1/api-keys/{id}'].delete.responses).sort()).toEqual(['200', '401', '403', '404', '409', '422']);
+    expect(Object.keys(doc.paths['/v1/api-keys/{id}'].delete.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '422']);
     expect(Object.keys(doc.paths['/v1/tls/ask'].get.responses)).not.toContain('401');
     expect(Object.keys(doc.paths['/v1/track/open/{token}'].get.responses)).toEqual(['200']);
   });
