@@ -5,7 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { installAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { documentCommonAnswers } from './common-answers.js';
-import { installErrorHandlers } from './error-handler.js';
+import { installErrorHandlers, tooLargeMessage } from './error-handler.js';
 import { installJsonBodyParser } from './json-body.js';
 import { installTextRule } from './text-input.js';
 import { analyticsRoutes } from './routes/v1/analytics/index.js';
@@ -105,7 +105,7 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
   // JSON only: without this Fastify parses text/plain into a string, which then fails validation as 422.
   app.removeContentTypeParser('text/plain');
   installJsonBodyParser(app);
-  installErrorHandlers(app);
+  installErrorHandlers(app, options.bodyLimitBytes);
   installAuth(app, deps.apiKeys);
   installTextRule(app);
   app.addHook('onRoute', documentCommonAnswers);
@@ -146,7 +146,7 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
 function refuseOversized(req: IncomingMessage, res: ServerResponse, limit: number): boolean {
   const declared = Number(req.headers['content-length']);
   if (!(declared > limit)) return false;
-  const body = JSON.stringify(errorBody('payload_too_large', `request body is too large (at most ${limit} bytes)`));
+  const body = JSON.stringify(errorBody('payload_too_large', tooLargeMessage(limit)));
   res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', connection: 'close' });
   res.end(body);
   return true;

@@ -13,9 +13,9 @@ const SERVICE_CODES: Record<ServiceError['code'], ErrorCode> = {
 };
 
 /** Every failure leaves as `{ error: { code, message } }` with its status; 5xx details stay in the log. */
-export function installErrorHandlers(app: FastifyInstance): void {
+export function installErrorHandlers(app: FastifyInstance, bodyLimitBytes: number): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const { code, message } = classify(err);
+    const { code, message } = classify(err, bodyLimitBytes);
     const status = ERROR_STATUS[code];
     if (status >= 500) request.log.error({ err }, 'request failed');
     const extra: Record<string, unknown> = {};
@@ -33,13 +33,17 @@ export function installErrorHandlers(app: FastifyInstance): void {
   });
 }
 
-function classify(err: FastifyError): { code: ErrorCode; message: string } {
+export function tooLargeMessage(bodyLimitBytes: number): string {
+  return `request body is too large (at most ${bodyLimitBytes} bytes)`;
+}
+
+function classify(err: FastifyError, bodyLimitBytes: number): { code: ErrorCode; message: string } {
   if (err instanceof ApiError) return { code: err.code, message: err.message };
   if (err instanceof ServiceError) return { code: SERVICE_CODES[err.code], message: err.message };
   if (err.validation) return { code: 'validation_failed', message: validationMessage(err) };
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { code: 'payload_too_large', message: 'request body is too large' };
+      return { code: 'payload_too_large', message: tooLargeMessage(bodyLimitBytes) };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { code: 'unsupported_media_type', message: 'send the body as application/json' };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
