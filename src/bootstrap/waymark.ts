@@ -12,6 +12,7 @@ import { TrackingHostDirectory } from '../services/tracking-hosts.js';
 import type { Config } from '../config/config.js';
 import type { Keyring } from '../core/tokens/index.js';
 import { buildApp } from '../http/app.js';
+import { SessionCodec } from '../http/session.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { Store } from '../ports/store.js';
@@ -137,6 +138,8 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
         trustedProxies: config.trustedProxies,
         bodyLimitBytes: config.bodyLimitBytes,
         trackingFastPath: options.trackingFastPath ?? config.trackingFastPath,
+        sessions: new SessionCodec(options.keyring),
+        clock,
       },
     );
 

@@ -1,8 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 
+import type { Clock } from '../ports/clock.js';
 import { installAuth } from './auth.js';
+import { installDashboard } from './dashboard.js';
+import { createSessionRoute } from './routes/v1/session/create-session.js';
+import { deleteSessionRoute } from './routes/v1/session/delete-session.js';
+import { getSessionRoute } from './routes/v1/session/get-session.js';
+import type { SessionCodec } from './session.js';
 import type { HttpDeps } from './deps.js';
 import { documentCommonAnswers } from './common-answers.js';
 import { installErrorHandlers, tooLargeMessage } from './error-handler.js';
@@ -17,6 +24,7 @@ import { listApiKeysRoute } from './routes/v1/api-keys/list-api-keys.js';
 import { deleteApiKeyRoute } from './routes/v1/api-keys/delete-api-key.js';
 import { createEmailRoute } from './routes/v1/emails/create-email.js';
 import { getEmailRawRoute } from './routes/v1/emails/get-email-raw.js';
+import { getEmailPreviewRoute } from './routes/v1/emails/get-email-preview.js';
 import { getEmailRoute } from './routes/v1/emails/get-email.js';
 import { listEmailEventsRoute } from './routes/v1/emails/list-email-events.js';
 import { listEmailsRoute } from './routes/v1/emails/list-emails.js';
@@ -48,6 +56,9 @@ export interface AppOptions {
   bodyLimitBytes: number;
   /** Serve the tracking routes before Fastify's router (default true; the benchmark compares both). */
   trackingFastPath?: boolean;
+  /** Signs and reads dashboard session cookies. */
+  sessions: SessionCodec;
+  clock: Clock;
 }
 
 export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<FastifyInstance> {
@@ -93,6 +104,8 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
   });
 
   await app.register(swagger, {
+    // Components are named by their $id (Email, Domain…), which clients and the dashboard's types use.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Waymark API', version: '1', description: 'Open and click tracking for email, on your own tracking domain.' },
@@ -106,15 +119,21 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
   app.removeContentTypeParser('text/plain');
   installJsonBodyParser(app);
   installErrorHandlers(app, options.bodyLimitBytes);
-  installAuth(app, deps.apiKeys);
+  await app.register(cookie);
+  installAuth(app, deps.apiKeys, { codec: options.sessions, publicUrl: options.publicUrl, clock: options.clock });
   installTextRule(app);
   app.addHook('onRoute', documentCommonAnswers);
 
+  await installDashboard(app);
+  createSessionRoute(app, deps, { codec: options.sessions, publicUrl: options.publicUrl, now: () => options.clock.now() });
+  getSessionRoute(app);
+  deleteSessionRoute(app);
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   createEmailRoute(app, deps);
   getEmailRoute(app, deps);
   getEmailRawRoute(app, deps);
+  getEmailPreviewRoute(app, deps);
   listEmailsRoute(app, deps);
   listEmailEventsRoute(app, deps);
   listEventsRoute(app, deps);

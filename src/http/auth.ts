@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKey, ApiKeyRole } from '../core/model.js';
-import type { ApiKeyService } from '../services/api-keys.js';
+import type { Clock } from '../ports/clock.js';
+import type { ApiKeyService, Authentication } from '../services/api-keys.js';
 import { ApiError } from './errors.js';
+import { SESSION_COOKIE, type SessionCodec, sameOrigin } from './session.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,22 +19,54 @@ declare module 'fastify' {
   }
 }
 
-/** Bearer authentication for every route not marked public; 401 without a valid key, 403 for the wrong role. */
-export function installAuth(app: FastifyInstance, keys: ApiKeyService): void {
+export interface SessionAuth {
+  codec: SessionCodec;
+  publicUrl: string;
+  clock: Clock;
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Authentication for every route not marked public: a Bearer key, or else the dashboard's session
+ * cookie (whose writes must come from the dashboard's own origin). 401 without a valid key, 403
+ * for a role that may not call the route.
+ */
+export function installAuth(app: FastifyInstance, keys: ApiKeyService, sessions: SessionAuth): void {
   app.decorateRequest('apiKey', null);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
-    if (config.public || request.routeOptions.url === undefined) return;
-    const header = request.headers.authorization;
-    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) throw new ApiError('unauthorized', 'send an API key as "Authorization: Bearer <key>"');
-    const auth = await keys.authenticate(match[1]!);
-    if (!auth.ok) throw new ApiError('unauthorized', auth.reason === 'expired' ? 'the API key has expired' : 'the API key is not valid');
+    // The API lives under /v1/; the rest is the dashboard's public assets.
+    if (config.public || !request.routeOptions.url?.startsWith('/v1/')) return;
+    const auth = await authenticate(request, keys, sessions);
+    if (!auth.ok) throw new ApiError('unauthorized', auth.reason === 'expired' ? 'the API key has expired' : auth.message);
     const { key } = auth;
     if (key.role === 'sending' && !config.sending) throw new ApiError('forbidden', 'a sending key may only send email (POST /v1/emails)');
     if (config.role === 'admin' && key.role !== 'admin') throw new ApiError('forbidden', 'this route needs an admin key');
     request.apiKey = key;
   });
+}
+
+type RequestAuthentication = { ok: true; key: ApiKey } | { ok: false; reason: 'unknown' | 'expired'; message: string };
+
+async function authenticate(request: FastifyRequest, keys: ApiKeyService, sessions: SessionAuth): Promise<RequestAuthentication> {
+  const header = request.headers.authorization;
+  const cookie = request.cookies[SESSION_COOKIE];
+  if (header === undefined && cookie !== undefined) {
+    const keyId = sessions.codec.read(cookie, sessions.clock.now());
+    if (keyId === null) return { ok: false, reason: 'unknown', message: 'the session has ended: sign in again' };
+    if (UNSAFE.has(request.method) && !sameOrigin(request, sessions.publicUrl)) {
+      throw new ApiError('forbidden', 'a cookie-authenticated change must come from the dashboard itself (Origin)');
+    }
+    return withMessage(await keys.authenticateById(keyId), 'the session has ended: sign in again');
+  }
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!match) return { ok: false, reason: 'unknown', message: 'send an API key as "Authorization: Bearer <key>"' };
+  return withMessage(await keys.authenticate(match[1]!), 'the API key is not valid');
+}
+
+function withMessage(auth: Authentication, message: string): RequestAuthentication {
+  return auth.ok ? auth : { ...auth, message };
 }
 
 export function requireKey(request: FastifyRequest): ApiKey {

@@ -28,9 +28,6 @@ export function installErrorHandlers(app: FastifyInstance, bodyLimitBytes: numbe
     }
     void reply.status(status).header('cache-control', 'no-store').send(errorBody(code, message, extra));
   });
-  app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send(errorBody('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
-  });
 }
 
 export function tooLargeMessage(bodyLimitBytes: number): string {

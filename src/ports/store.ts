@@ -68,6 +68,8 @@ export interface NewApiKey {
 export interface ApiKeyRepository {
   create(key: NewApiKey): Promise<ApiKey>;
   findByHash(hash: string): Promise<ApiKey | undefined>;
+  /** Any project's key by id (a dashboard session names its key). */
+  findById(id: string): Promise<ApiKey | undefined>;
   /** Sets last_used_at. */
   touch(id: string, at: number): Promise<void>;
   count(): Promise<number>;

@@ -85,7 +85,15 @@ export class ApiKeyService {
   /** Lookup is by SHA-256, so timing reveals nothing about stored keys. */
   async authenticate(secret: string): Promise<Authentication> {
     if (!secret.startsWith(KEY_PREFIX) || secret.length > 200) return { ok: false, reason: 'unknown' };
-    const key = await this.store.apiKeys.findByHash(hashApiKey(secret));
+    return this.admit(await this.store.apiKeys.findByHash(hashApiKey(secret)));
+  }
+
+  /** The key a dashboard session was opened with, if it still exists and has not expired. */
+  async authenticateById(id: string): Promise<Authentication> {
+    return this.admit(await this.store.apiKeys.findById(id));
+  }
+
+  private async admit(key: ApiKey | undefined): Promise<Authentication> {
     if (!key) return { ok: false, reason: 'unknown' };
     if (this.expired(key)) return { ok: false, reason: 'expired' };
     const now = this.clock.now();

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { instrument } from '../core/instrument/index.js';
 import type { ClickTrackingMode, Email, EmailEvent, EmailTag, PixelPlacement } from '../core/model.js';
-import type { Keyring } from '../core/tokens/index.js';
+import { type LinkClicks, emailPreview } from '../core/preview.js';
+import { decodeToken, type Keyring } from '../core/tokens/index.js';
 import { newId } from '../lib/ids.js';
 import type { Clock } from '../ports/clock.js';
 import type { MimeComposer, OutgoingMessage } from '../ports/mailer.js';
@@ -148,6 +149,24 @@ export class EmailService {
   async events(projectId: string, filter: EventFilter): Promise<EmailEvent[]> {
     if (filter.emailId !== undefined) await this.get(projectId, filter.emailId);
     return this.o.store.events.list(projectId, filter);
+  }
+
+  /**
+   * The HTML part to look at: its pixel blanked and its tracked links made inert (a preview records
+   * nothing), with a click map of these per-link clicks when given. Null without an HTML part.
+   */
+  async preview(projectId: string, id: string, clickMap?: readonly LinkClicks[]): Promise<string | null> {
+    const email = await this.get(projectId, id);
+    if (email.html === null) return null;
+    const linkIndexOf = (token: string) => {
+      const decoded = decodeToken(this.o.keyring, token);
+      return decoded?.kind === 'click' && decoded.emailId === email.id ? decoded.linkIndex : null;
+    };
+    if (clickMap === undefined) return emailPreview(email.html, { linkIndexOf });
+    // Every tracked link is on the map, those nobody clicked with 0.
+    const counted = new Map(clickMap.map((l) => [l.index, l]));
+    const all = email.links.map((l) => counted.get(l.index) ?? { index: l.index, clicks: 0, uniqueClicks: 0 });
+    return emailPreview(email.html, { linkIndexOf, clickMap: all });
   }
 
   /** The message as RFC 5322 bytes, built by the same composer that delivers it. */

@@ -150,6 +150,12 @@ function apiKeyRepository(db: Kysely<Database>): ApiKeyRepository {
       const row = await db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
       return row && toApiKey(row);
     },
+    async findById(id) {
+      const kid = normalizeId(id);
+      if (kid === undefined) return undefined;
+      const row = await db.selectFrom('api_keys').selectAll().where('id', '=', kid).executeTakeFirst();
+      return row && toApiKey(row);
+    },
     async touch(id, at) {
       const kid = normalizeId(id);
       if (kid === undefined) return;

@@ -178,6 +178,8 @@ export function defineStoreContract(name: string, open: () => Promise<Store>, op
         expect(await store.apiKeys.get(pid, key.id)).toEqual(key);
         expect(await store.apiKeys.get(newId(), key.id)).toBeUndefined();
         expect(await store.apiKeys.get(pid, 'not-a-uuid')).toBeUndefined();
+        expect(await store.apiKeys.findById(key.id)).toEqual(key);
+        expect(await store.apiKeys.findById('not-a-uuid')).toBeUndefined();
         expect(await store.apiKeys.delete(newId(), key.id)).toBe(false);
         expect(await store.apiKeys.delete(pid, 'not-a-uuid')).toBe(false);
         expect(await store.apiKeys.findByHash('s'.repeat(64))).toEqual(key);

@@ -1,22 +1,20 @@
 import { API_KEY_ROLES, type ApiKey } from '../../core/model.js';
 import { iso } from './common.js';
 
-export const apiKeySchema = {
-  $id: 'ApiKey',
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    object: { type: 'string', const: 'api_key' },
-    project_id: { type: 'string' },
-    name: { type: 'string' },
-    role: { type: 'string', enum: [...API_KEY_ROLES] },
-    prefix: { type: 'string', description: 'the first characters of the key, to recognise it' },
-    created_at: { type: 'string', format: 'date-time' },
-    last_used_at: { type: ['string', 'null'], format: 'date-time', description: 'the last request made with it (updated at most once a minute)' },
-    expires_at: { type: ['string', 'null'], format: 'date-time', description: 'it stops working then; null: never' },
-    domain_id: { type: ['string', 'null'], description: 'a sending key limited to this sending domain' },
-  },
+const apiKeyProperties = {
+  id: { type: 'string' },
+  object: { type: 'string', const: 'api_key' },
+  project_id: { type: 'string' },
+  name: { type: 'string' },
+  role: { type: 'string', enum: [...API_KEY_ROLES] },
+  prefix: { type: 'string', description: 'the first characters of the key, to recognise it' },
+  created_at: { type: 'string', format: 'date-time' },
+  last_used_at: { type: ['string', 'null'], format: 'date-time', description: 'the last request made with it (updated at most once a minute)' },
+  expires_at: { type: ['string', 'null'], format: 'date-time', description: 'it stops working then; null: never' },
+  domain_id: { type: ['string', 'null'], description: 'a sending key limited to this sending domain' },
 } as const;
+
+export const apiKeySchema = { $id: 'ApiKey', type: 'object', required: Object.keys(apiKeyProperties), properties: apiKeyProperties } as const;
 
 export function apiKeyJson(k: ApiKey) {
   return {

@@ -4,74 +4,74 @@ import { iso } from './common.js';
 
 const recordStatuses = ['not_started', 'pending', 'verified', 'failed', 'temporary_failure'] as const;
 
-export const domainSchema = {
-  $id: 'Domain',
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    object: { type: 'string', const: 'domain' },
-    name: { type: 'string', description: 'lowercase, punycode' },
-    status: { type: 'string', enum: [...DOMAIN_STATUSES] },
-    sending_status: { type: 'string', enum: [...recordStatuses], description: 'DKIM, SPF and the return-path MX together' },
-    tracking_status: { type: ['string', 'null'], enum: [...recordStatuses, null], description: 'the tracking CNAME (and CAA when required); null without a tracking subdomain' },
-    custom_return_path: { type: 'string' },
-    open_tracking: { type: 'boolean' },
-    click_tracking: { type: 'boolean' },
-    tls: { type: 'string', enum: ['opportunistic', 'enforced'] },
-    tracking_subdomain: { type: ['string', 'null'] },
-    tracking_subdomain_changeable_at: { type: ['string', 'null'], format: 'date-time', description: 'the tracking subdomain changes at most once per 24 h' },
-    tracking_host: { type: ['string', 'null'], description: 'the host new emails carry their links and pixel on; null: the default tracking URL' },
-    tracking_hosts: {
-      type: 'array',
-      description: 'every tracking host the domain has had; each keeps serving the links minted on it',
-      items: {
-        type: 'object',
-        properties: {
-          hostname: { type: 'string' },
-          status: { type: 'string', enum: ['not_verified', 'pending', 'verified'] },
-          active: { type: 'boolean', description: 'new emails use this host' },
-          serving: { type: 'boolean', description: 'links minted on it are answered (verified now or before)' },
-          created_at: { type: 'string', format: 'date-time' },
-          verified_at: { type: ['string', 'null'], format: 'date-time' },
-        },
+const domainProperties = {
+  id: { type: 'string' },
+  object: { type: 'string', const: 'domain' },
+  name: { type: 'string', description: 'lowercase, punycode' },
+  status: { type: 'string', enum: [...DOMAIN_STATUSES] },
+  sending_status: { type: 'string', enum: [...recordStatuses], description: 'DKIM, SPF and the return-path MX together' },
+  tracking_status: { type: ['string', 'null'], enum: [...recordStatuses, null], description: 'the tracking CNAME (and CAA when required); null without a tracking subdomain' },
+  custom_return_path: { type: 'string' },
+  open_tracking: { type: 'boolean' },
+  click_tracking: { type: 'boolean' },
+  tls: { type: 'string', enum: ['opportunistic', 'enforced'] },
+  tracking_subdomain: { type: ['string', 'null'] },
+  tracking_subdomain_changeable_at: { type: ['string', 'null'], format: 'date-time', description: 'the tracking subdomain changes at most once per 24 h' },
+  tracking_host: { type: ['string', 'null'], description: 'the host new emails carry their links and pixel on; null: the default tracking URL' },
+  tracking_hosts: {
+    type: 'array',
+    description: 'every tracking host the domain has had; each keeps serving the links minted on it',
+    items: {
+      type: 'object',
+      required: ['hostname', 'status', 'active', 'serving', 'created_at', 'verified_at'],
+      properties: {
+        hostname: { type: 'string' },
+        status: { type: 'string', enum: ['not_verified', 'pending', 'verified'] },
+        active: { type: 'boolean', description: 'new emails use this host' },
+        serving: { type: 'boolean', description: 'links minted on it are answered (verified now or before)' },
+        created_at: { type: 'string', format: 'date-time' },
+        verified_at: { type: ['string', 'null'], format: 'date-time' },
       },
     },
-    dkim_selector: { type: 'string' },
-    records: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          record: { type: 'string', enum: ['DKIM', 'SPF', 'MX', 'DMARC', 'Tracking', 'CAA'] },
-          type: { type: 'string', enum: ['TXT', 'MX', 'CNAME', 'CAA'] },
-          name: { type: 'string' },
-          value: { type: 'string' },
-          ttl: { type: 'integer' },
-          priority: { type: 'integer' },
-          status: { type: 'string', enum: [...recordStatuses] },
-          informational: { type: 'boolean', description: 'a suggestion (DMARC): it counts for neither capability' },
-          found: { type: 'array', items: { type: 'string' }, description: 'what the last lookup found at name (CNAME: the chain followed)' },
-          problem: {
-            type: ['string', 'null'],
-            description:
-              'why it is not verified: nxdomain, nodata, mismatch, multiple_spf, ca_not_allowed, critical_unknown_tag; or an inconclusive lookup: timeout, servfail, refused, lookup_error',
-          },
-          last_checked_at: { type: ['string', 'null'], format: 'date-time' },
-        },
-      },
-    },
-    warnings: {
-      type: 'array',
-      description: "problems with this server's DNS targets that keep records from verifying (unreachable_target: a record would point at localhost or an IP address)",
-      items: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', enum: ['unreachable_target'] }, message: { type: 'string' } } },
-    },
-    verification_started_at: { type: ['string', 'null'], format: 'date-time' },
-    last_checked_at: { type: ['string', 'null'], format: 'date-time' },
-    next_check_at: { type: ['string', 'null'], format: 'date-time' },
-    created_at: { type: 'string', format: 'date-time' },
-    updated_at: { type: 'string', format: 'date-time' },
   },
+  dkim_selector: { type: 'string' },
+  records: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['record', 'type', 'name', 'value', 'ttl', 'status', 'informational', 'found', 'problem', 'last_checked_at'],
+      properties: {
+        record: { type: 'string', enum: ['DKIM', 'SPF', 'MX', 'DMARC', 'Tracking', 'CAA'] },
+        type: { type: 'string', enum: ['TXT', 'MX', 'CNAME', 'CAA'] },
+        name: { type: 'string' },
+        value: { type: 'string' },
+        ttl: { type: 'integer' },
+        priority: { type: 'integer' },
+        status: { type: 'string', enum: [...recordStatuses] },
+        informational: { type: 'boolean', description: 'a suggestion (DMARC): it counts for neither capability' },
+        found: { type: 'array', items: { type: 'string' }, description: 'what the last lookup found at name (CNAME: the chain followed)' },
+        problem: {
+          type: ['string', 'null'],
+          description:
+            'why it is not verified: nxdomain, nodata, mismatch, multiple_spf, ca_not_allowed, critical_unknown_tag; or an inconclusive lookup: timeout, servfail, refused, lookup_error',
+        },
+        last_checked_at: { type: ['string', 'null'], format: 'date-time' },
+      },
+    },
+  },
+  warnings: {
+    type: 'array',
+    description: "problems with this server's DNS targets that keep records from verifying (unreachable_target: a record would point at localhost or an IP address)",
+    items: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', enum: ['unreachable_target'] }, message: { type: 'string' } } },
+  },
+  verification_started_at: { type: ['string', 'null'], format: 'date-time' },
+  last_checked_at: { type: ['string', 'null'], format: 'date-time' },
+  next_check_at: { type: ['string', 'null'], format: 'date-time' },
+  created_at: { type: 'string', format: 'date-time' },
+  updated_at: { type: 'string', format: 'date-time' },
 } as const;
+
+export const domainSchema = { $id: 'Domain', type: 'object', required: Object.keys(domainProperties), properties: domainProperties } as const;
 
 function recordJson(r: DomainRecord) {
   return {

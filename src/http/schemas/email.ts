@@ -47,54 +47,54 @@ export const sendEmailBody = {
   },
 } as const;
 
-export const emailSchema = {
-  $id: 'Email',
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    object: { type: 'string', const: 'email' },
-    from: { type: 'string' },
-    to: addresses,
-    cc: addresses,
-    bcc: addresses,
-    reply_to: addresses,
-    subject: { type: 'string' },
-    html: nullableString,
-    text: nullableString,
-    headers: { type: 'object', additionalProperties: { type: 'string' } },
-    tags: { type: 'array', items: tag },
-    tracking: {
-      type: 'object',
-      properties: {
-        open: { type: 'boolean' },
-        click: { anyOf: [{ type: 'boolean' }, { type: 'string' }] },
-      },
+const emailProperties = {
+  id: { type: 'string' },
+  object: { type: 'string', const: 'email' },
+  from: { type: 'string' },
+  to: addresses,
+  cc: addresses,
+  bcc: addresses,
+  reply_to: addresses,
+  subject: { type: 'string' },
+  html: nullableString,
+  text: nullableString,
+  headers: { type: 'object', additionalProperties: { type: 'string' } },
+  tags: { type: 'array', items: tag },
+  tracking: {
+    type: 'object',
+    required: ['open', 'click'],
+    properties: {
+      open: { type: 'boolean' },
+      click: { anyOf: [{ type: 'boolean' }, { type: 'string' }] },
     },
-    links: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          index: { type: 'integer' },
-          url: { type: 'string' },
-          label: { type: 'string' },
-          location: { type: 'string', enum: ['html', 'vml', 'text'] },
-        },
-      },
-    },
-    status: { type: 'string', enum: ['queued', 'sent', 'captured', 'failed'] },
-    status_detail: nullableString,
-    message_id: nullableString,
-    created_at: { type: 'string', format: 'date-time' },
-    sent_at: nullableTime,
-    opened_at: nullableTime,
-    clicked_at: nullableTime,
-    open_count: { type: 'integer' },
-    click_count: { type: 'integer' },
-    last_event: nullableString,
-    last_event_at: nullableTime,
   },
+  links: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['index', 'url', 'label', 'location'],
+      properties: {
+        index: { type: 'integer' },
+        url: { type: 'string' },
+        label: { type: 'string' },
+        location: { type: 'string', enum: ['html', 'vml', 'text'] },
+      },
+    },
+  },
+  status: { type: 'string', enum: ['queued', 'sent', 'captured', 'failed'] },
+  status_detail: nullableString,
+  message_id: nullableString,
+  created_at: { type: 'string', format: 'date-time' },
+  sent_at: nullableTime,
+  opened_at: nullableTime,
+  clicked_at: nullableTime,
+  open_count: { type: 'integer' },
+  click_count: { type: 'integer' },
+  last_event: nullableString,
+  last_event_at: nullableTime,
 } as const;
+
+export const emailSchema = { $id: 'Email', type: 'object', required: Object.keys(emailProperties), properties: emailProperties } as const;
 
 export function emailJson(e: Email) {
   return {

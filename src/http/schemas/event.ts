@@ -3,23 +3,21 @@ import { iso, pageQueryProperties } from './common.js';
 
 export const EVENT_TYPES = ['sent', 'failed', 'opened', 'clicked'] as const;
 
-export const eventSchema = {
-  $id: 'Event',
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    object: { type: 'string', const: 'event' },
-    type: { type: 'string', enum: EVENT_TYPES },
-    email_id: { type: 'string' },
-    created_at: { type: 'string', format: 'date-time' },
-    ip: { type: ['string', 'null'] },
-    user_agent: { type: ['string', 'null'] },
-    referer: { type: ['string', 'null'] },
-    link_index: { type: ['integer', 'null'] },
-    url: { type: ['string', 'null'] },
-    detail: { type: ['string', 'null'] },
-  },
+const eventProperties = {
+  id: { type: 'string' },
+  object: { type: 'string', const: 'event' },
+  type: { type: 'string', enum: EVENT_TYPES },
+  email_id: { type: 'string' },
+  created_at: { type: 'string', format: 'date-time' },
+  ip: { type: ['string', 'null'] },
+  user_agent: { type: ['string', 'null'] },
+  referer: { type: ['string', 'null'] },
+  link_index: { type: ['integer', 'null'] },
+  url: { type: ['string', 'null'] },
+  detail: { type: ['string', 'null'] },
 } as const;
+
+export const eventSchema = { $id: 'Event', type: 'object', required: Object.keys(eventProperties), properties: eventProperties } as const;
 
 export const eventFilterQueryProperties = {
   ...pageQueryProperties,

@@ -1,48 +1,44 @@
 import { WEBHOOK_EVENT_TYPES, type WebhookDelivery, type WebhookEndpoint } from '../../core/model.js';
 import { iso } from './common.js';
 
-export const webhookEndpointSchema = {
-  $id: 'WebhookEndpoint',
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    object: { type: 'string', const: 'webhook_endpoint' },
-    url: { type: 'string' },
-    description: { type: ['string', 'null'] },
-    events: { type: 'array', items: { type: 'string', enum: [...WEBHOOK_EVENT_TYPES] } },
-    enabled: { type: 'boolean' },
-    disabled_reason: {
-      type: ['string', 'null'],
-      enum: ['gone', 'failing', 'manual', null],
-      description: 'gone: it answered 410; failing: it failed without a success for too long; manual: disabled through the API',
-    },
-    failing_since: { type: ['string', 'null'], format: 'date-time', description: 'start of the current run of failed attempts' },
-    previous_secret_expires_at: { type: ['string', 'null'], format: 'date-time', description: 'until then the previous secret signs too' },
-    created_at: { type: 'string', format: 'date-time' },
-    updated_at: { type: 'string', format: 'date-time' },
+const webhookEndpointProperties = {
+  id: { type: 'string' },
+  object: { type: 'string', const: 'webhook_endpoint' },
+  url: { type: 'string' },
+  description: { type: ['string', 'null'] },
+  events: { type: 'array', items: { type: 'string', enum: [...WEBHOOK_EVENT_TYPES] } },
+  enabled: { type: 'boolean' },
+  disabled_reason: {
+    type: ['string', 'null'],
+    enum: ['gone', 'failing', 'manual', null],
+    description: 'gone: it answered 410; failing: it failed without a success for too long; manual: disabled through the API',
   },
+  failing_since: { type: ['string', 'null'], format: 'date-time', description: 'start of the current run of failed attempts' },
+  previous_secret_expires_at: { type: ['string', 'null'], format: 'date-time', description: 'until then the previous secret signs too' },
+  created_at: { type: 'string', format: 'date-time' },
+  updated_at: { type: 'string', format: 'date-time' },
 } as const;
 
-export const webhookDeliverySchema = {
-  $id: 'WebhookDelivery',
-  type: 'object',
-  properties: {
-    id: { type: 'string', description: 'the message id; webhook-id is "msg_" followed by it' },
-    object: { type: 'string', const: 'webhook_delivery' },
-    endpoint_id: { type: 'string' },
-    webhook_id: { type: 'string' },
-    event_type: { type: 'string' },
-    status: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
-    attempts: { type: 'integer' },
-    next_attempt_at: { type: ['string', 'null'], format: 'date-time' },
-    last_attempt_at: { type: ['string', 'null'], format: 'date-time' },
-    response_status: { type: ['integer', 'null'] },
-    response_body: { type: ['string', 'null'], description: 'the first 1 KB of the last answer' },
-    duration_ms: { type: ['integer', 'null'] },
-    error: { type: ['string', 'null'] },
-    created_at: { type: 'string', format: 'date-time' },
-  },
+export const webhookEndpointSchema = { $id: 'WebhookEndpoint', type: 'object', required: Object.keys(webhookEndpointProperties), properties: webhookEndpointProperties } as const;
+
+const webhookDeliveryProperties = {
+  id: { type: 'string', description: 'the message id; webhook-id is "msg_" followed by it' },
+  object: { type: 'string', const: 'webhook_delivery' },
+  endpoint_id: { type: 'string' },
+  webhook_id: { type: 'string' },
+  event_type: { type: 'string' },
+  status: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
+  attempts: { type: 'integer' },
+  next_attempt_at: { type: ['string', 'null'], format: 'date-time' },
+  last_attempt_at: { type: ['string', 'null'], format: 'date-time' },
+  response_status: { type: ['integer', 'null'] },
+  response_body: { type: ['string', 'null'], description: 'the first 1 KB of the last answer' },
+  duration_ms: { type: ['integer', 'null'] },
+  error: { type: ['string', 'null'] },
+  created_at: { type: 'string', format: 'date-time' },
 } as const;
+
+export const webhookDeliverySchema = { $id: 'WebhookDelivery', type: 'object', required: Object.keys(webhookDeliveryProperties), properties: webhookDeliveryProperties } as const;
 
 export function webhookEndpointJson(e: WebhookEndpoint, now: number) {
   return {

@@ -39,6 +39,7 @@ export function createApiKeyRoute(app: FastifyInstance, deps: HttpDeps): void {
         response: {
           201: {
             type: 'object',
+            required: ['key', 'api_key'],
             properties: { key: { type: 'string' }, api_key: { $ref: 'ApiKey#' } },
           },
           ...authErrors,

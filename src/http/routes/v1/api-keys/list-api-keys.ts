@@ -13,7 +13,7 @@ export function listApiKeysRoute(app: FastifyInstance, deps: HttpDeps): void {
         summary: "List this project's API keys (admin); secrets are never shown",
         tags: ['api-keys'],
         response: {
-          200: { type: 'object', properties: { object: { type: 'string' }, data: { type: 'array', items: { $ref: 'ApiKey#' } } } },
+          200: { type: 'object', required: ['object', 'data'], properties: { object: { type: 'string' }, data: { type: 'array', items: { $ref: 'ApiKey#' } } } },
           ...authErrors,
         },
       },

@@ -5,7 +5,7 @@ import { authErrors, errorRef } from '../../../schemas/common.js';
 import { exportJson } from '../../../schemas/export.js';
 
 export function createExportRoute(app: FastifyInstance, deps: HttpDeps): void {
-  app.post<{ Body: { resource: string; filters?: Record<string, unknown> } }>(
+  app.post<{ Body: { resource: string; filters?: Record<string, string> } }>(
     '/v1/exports',
     {
       config: { role: 'admin' },
@@ -18,7 +18,7 @@ export function createExportRoute(app: FastifyInstance, deps: HttpDeps): void {
           additionalProperties: false,
           properties: {
             resource: { type: 'string', minLength: 1, maxLength: 64 },
-            filters: { type: 'object', default: {} },
+            filters: { type: 'object', additionalProperties: { type: 'string' }, default: {}, description: 'per resource: since, until, type, email_id, endpoint_id, status' },
           },
         },
         response: {

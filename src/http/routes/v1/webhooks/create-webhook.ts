@@ -26,6 +26,7 @@ export function createWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
         response: {
           201: {
             type: 'object',
+            required: ['secret', 'endpoint'],
             properties: { secret: { type: 'string', description: 'whsec_…, for Standard Webhooks verification' }, endpoint: { $ref: 'WebhookEndpoint#' } },
           },
           ...authErrors,

@@ -19,7 +19,7 @@ export function replayWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
           additionalProperties: false,
           properties: { since: { type: 'string', format: 'date-time' } },
         },
-        response: { 202: { type: 'object', properties: { queued: { type: 'integer' } } }, ...authErrors, 404: errorRef, 422: errorRef },
+        response: { 202: { type: 'object', required: ['queued'], properties: { queued: { type: 'integer' } } }, ...authErrors, 404: errorRef, 422: errorRef },
       },
     },
     async (request, reply) => {

@@ -14,7 +14,7 @@ export function rotateWebhookSecretRoute(app: FastifyInstance, deps: HttpDeps): 
         tags: ['webhooks'],
         params: idParams,
         response: {
-          200: { type: 'object', properties: { secret: { type: 'string' }, endpoint: { $ref: 'WebhookEndpoint#' } } },
+          200: { type: 'object', required: ['secret', 'endpoint'], properties: { secret: { type: 'string' }, endpoint: { $ref: 'WebhookEndpoint#' } } },
           ...authErrors,
           404: errorRef,
           422: errorRef,

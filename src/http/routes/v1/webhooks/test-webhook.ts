@@ -12,7 +12,7 @@ export function testWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
         summary: 'Send an event.test to the endpoint (admin); follow it in the delivery log',
         tags: ['webhooks'],
         params: idParams,
-        response: { 202: { type: 'object', properties: { delivery_id: { type: 'string' } } }, ...authErrors, 404: errorRef, 422: errorRef },
+        response: { 202: { type: 'object', required: ['delivery_id'], properties: { delivery_id: { type: 'string' } } }, ...authErrors, 404: errorRef, 422: errorRef },
       },
     },
     async (request, reply) => {

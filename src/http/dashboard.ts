@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { errorBody } from './errors.js';
+
+/** Where `npm ci` (vite build) puts the dashboard: `dist/web`, from `src/http` and `dist/http` alike. */
+export const WEB_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+
+/**
+ * The dashboard's pages: no inline script or style, nothing from elsewhere, never framed. Email
+ * previews are a separate document with their own policy (see the preview route).
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "object-src 'none'",
+].join('; ');
+
+function securityHeaders(reply: FastifyReply | { setHeader(name: string, value: string): unknown }): void {
+  const set = (name: string, value: string) => ('header' in reply ? void reply.header(name, value) : void reply.setHeader(name, value));
+  set('content-security-policy', DASHBOARD_CSP);
+  set('x-content-type-options', 'nosniff');
+  set('referrer-policy', 'no-referrer');
+  set('x-frame-options', 'DENY');
+}
+
+/** Serves the dashboard at `/`: its hashed assets, and index.html for every page path outside /v1/. */
+export async function installDashboard(app: FastifyInstance): Promise<void> {
+  const built = existsSync(`${WEB_ROOT}index.html`);
+  if (built) {
+    await app.register(fastifyStatic, {
+      root: WEB_ROOT,
+      prefix: '/',
+      wildcard: false,
+      index: false,
+      setHeaders(res, path) {
+        securityHeaders(res);
+        res.setHeader('cache-control', /\/assets\//.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  }
+  const page = (reply: FastifyReply) => {
+    if (!built) {
+      return reply.status(503).send(errorBody('internal_error', 'the dashboard is not built: run npm run build'));
+    }
+    securityHeaders(reply);
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  };
+  app.get('/', { config: { public: true }, schema: { hide: true } }, (_request, reply) => page(reply));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    if (request.method === 'GET' && !path.startsWith('/v1/') && path !== '/healthz' && !/\.[a-z0-9]+$/i.test(path)) return page(reply);
+    return reply.status(404).send(errorBody('not_found', `no route for ${request.method} ${path}`));
+  });
+}

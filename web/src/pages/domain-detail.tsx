@@ -1,0 +1,226 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { type Domain, api, call } from '../api/client';
+import { Async, Empty } from '../components/states';
+import { ActionError, Badge, Card, CopyButton, PageHeader, useAction } from '../components/ui';
+import { until, when } from '../format';
+import { useLoad } from '../load';
+import { Link, useRoute } from '../router';
+import { useSession } from '../session';
+
+export function DomainDetail({ id }: { id: string }) {
+  const domain = useLoad(() => call(api.GET('/v1/domains/{id}', { params: { path: { id } } })), [id]);
+  const [current, setCurrent] = useState<Domain | undefined>(undefined);
+  useEffect(() => setCurrent(domain.data), [domain.data]);
+  return (
+    <>
+      <p className="crumbs">
+        <Link to="/domains">Domains</Link> /
+      </p>
+      <Async state={domain} what="the domain">
+        {() => (current ? <DomainView d={current} onChange={setCurrent} /> : null)}
+      </Async>
+    </>
+  );
+}
+
+function DomainView({ d, onChange }: { d: Domain; onChange: (d: Domain) => void }) {
+  const { isAdmin } = useSession();
+  const verify = useAction();
+  const patch = useAction();
+  const patchWith = (body: Record<string, unknown>) =>
+    patch.run(async () => onChange(await call(api.PATCH('/v1/domains/{id}', { params: { path: { id: d.id } }, body: body as never }))));
+  return (
+    <>
+      <PageHeader title={d.name}>
+        <Badge value={d.status} />
+        {isAdmin ? (
+          <button
+            type="button"
+            className="button primary"
+            disabled={verify.busy}
+            onClick={() => void verify.run(async () => onChange(await call(api.POST('/v1/domains/{id}/verify', { params: { path: { id: d.id } } }))))}
+          >
+            {verify.busy ? 'Checking DNS…' : 'Verify'}
+          </button>
+        ) : null}
+      </PageHeader>
+      <ActionError error={verify.error} />
+      {(d.warnings ?? []).map((w) => (
+        <p key={w.message} className="warning" role="alert">
+          {w.message}
+        </p>
+      ))}
+      <Card title="DNS records">
+        <p className="muted">
+          Sending: <Badge value={d.sending_status} /> · Tracking: {d.tracking_status === null ? 'no subdomain' : <Badge value={d.tracking_status} />} · Last checked{' '}
+          {when(d.last_checked_at)} · Next check {when(d.next_check_at)}
+        </p>
+        <div className="table-scroll">
+          <table className="table records">
+            <thead>
+              <tr>
+                <th scope="col">Record</th>
+                <th scope="col">Type</th>
+                <th scope="col">Name</th>
+                <th scope="col">Value</th>
+                <th scope="col">Status</th>
+                <th scope="col">Found</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(d.records ?? []).map((r) => (
+                <tr key={`${r.record}-${r.name}`} data-record={r.record}>
+                  <td>
+                    {r.record}
+                    {r.informational ? <div className="muted small">suggested</div> : null}
+                  </td>
+                  <td>
+                    {r.type}
+                    {r.priority !== undefined ? <div className="muted small">priority {r.priority}</div> : null}
+                  </td>
+                  <td className="url">
+                    {r.name} <CopyButton text={r.name ?? ''} />
+                  </td>
+                  <td className="url value">
+                    <span>{r.value}</span> <CopyButton text={r.value ?? ''} />
+                  </td>
+                  <td>
+                    <Badge value={r.status ?? null} />
+                    {r.problem ? <div className="muted small">{r.problem.replace(/_/g, ' ')}</div> : null}
+                  </td>
+                  <td className="url small">{(r.found ?? []).length === 0 ? <span className="muted">nothing</span> : (r.found ?? []).join(', ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Card>
+      <div className="grid-2">
+        <Card title="Tracking">
+          <fieldset disabled={!isAdmin || patch.busy} className="settings">
+            <label className="toggle">
+              <input type="checkbox" checked={d.open_tracking} onChange={(e) => void patchWith({ open_tracking: e.target.checked })} /> Track opens of mail from this domain
+            </label>
+            <label className="toggle">
+              <input type="checkbox" checked={d.click_tracking} onChange={(e) => void patchWith({ click_tracking: e.target.checked })} /> Track clicks of mail from this domain
+            </label>
+            <label>
+              TLS towards receiving servers
+              <select value={d.tls} onChange={(e) => void patchWith({ tls: e.target.value })}>
+                <option value="opportunistic">opportunistic</option>
+                <option value="enforced">enforced</option>
+              </select>
+            </label>
+          </fieldset>
+          <ActionError error={patch.error} />
+          {!isAdmin ? <p className="muted small">A member key can look; changes need an admin key.</p> : null}
+        </Card>
+        <SubdomainCard d={d} onChange={onChange} />
+      </div>
+      <Card title="Tracking hosts">
+        {(d.tracking_hosts ?? []).length === 0 ? (
+          <Empty title="No tracking subdomain yet">Mail from this domain carries its links on the default tracking host.</Empty>
+        ) : (
+          <ul className="hosts">
+            {(d.tracking_hosts ?? []).map((h) => (
+              <li key={h.hostname}>
+                <span className="url">{h.hostname}</span> <Badge value={h.status ?? null} />
+                {h.active ? <span className="badge badge-active">active</span> : null}
+                {h.serving ? <span className="muted small"> serves its links</span> : <span className="muted small"> not serving yet</span>}
+                <div className="muted small">
+                  added {when(h.created_at)} · verified {when(h.verified_at)}
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+      {isAdmin ? <DeleteDomain d={d} /> : null}
+    </>
+  );
+}
+
+function SubdomainCard({ d, onChange }: { d: Domain; onChange: (d: Domain) => void }) {
+  const { isAdmin } = useSession();
+  const [label, setLabel] = useState(d.tracking_subdomain ?? '');
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(t);
+  }, []);
+  const save = useAction();
+  const changeableAt = d.tracking_subdomain_changeable_at;
+  const locked = changeableAt !== null && changeableAt !== undefined && Date.parse(changeableAt) > now;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    await save.run(async () => onChange(await call(api.PATCH('/v1/domains/{id}', { params: { path: { id: d.id } }, body: { tracking_subdomain: label.trim() } }))));
+  };
+  return (
+    <Card title="Tracking subdomain">
+      <form onSubmit={submit} className="stack">
+        <label htmlFor="subdomain">
+          Subdomain of {d.name} for links and the pixel (a CNAME to Waymark)
+        </label>
+        <div className="inline-form">
+          <input id="subdomain" value={label} onChange={(e) => setLabel(e.target.value)} placeholder="links" disabled={!isAdmin} />
+          <span className="muted">.{d.name}</span>
+          <button type="submit" className="button" disabled={!isAdmin || save.busy || locked || label.trim() === '' || label.trim() === d.tracking_subdomain}>
+            {d.tracking_subdomain ? 'Change' : 'Set'}
+          </button>
+        </div>
+        {locked ? (
+          <p className="muted small" data-testid="subdomain-countdown">
+            The subdomain changes at most once a day, so links in sent mail keep working: it can change again {until(changeableAt!, now)} ({when(changeableAt)}).
+          </p>
+        ) : (
+          <p className="muted small">It can change once every 24 hours; every host it has had keeps serving the links minted on it.</p>
+        )}
+        <ActionError error={save.error} />
+      </form>
+    </Card>
+  );
+}
+
+function DeleteDomain({ d }: { d: Domain }) {
+  const { go } = useRoute();
+  const remove = useAction();
+  const [broken, setBroken] = useState<number | null>(null);
+  const attempt = (force: boolean) =>
+    remove.run(async () => {
+      const res = await api.DELETE('/v1/domains/{id}', { params: { path: { id: d.id }, query: { force } } });
+      if (res.response.status === 409) {
+        const body = res.error as unknown as { error: { code: string; emails_with_broken_links?: number } };
+        if (body.error.code === 'domain_in_use') {
+          setBroken(body.error.emails_with_broken_links ?? 0);
+          return;
+        }
+      }
+      await call(Promise.resolve(res));
+      go('/domains');
+    });
+  return (
+    <Card title="Delete this domain" className="danger-zone">
+      {broken === null ? (
+        <>
+          <p className="muted">Its tracking hosts stop answering: links and pixels in mail sent from them stop working.</p>
+          <button type="button" className="button danger" disabled={remove.busy} onClick={() => void attempt(false)}>
+            Delete {d.name}
+          </button>
+        </>
+      ) : (
+        <div role="alertdialog" aria-label="Confirm deleting the domain">
+          <p className="warning">
+            {broken} {broken === 1 ? 'email' : 'emails'} sent in the last 90 days carry links on this domain's tracking hosts. Deleting it breaks those links for good.
+          </p>
+          <button type="button" className="button danger" disabled={remove.busy} onClick={() => void attempt(true)}>
+            Delete anyway and break {broken} {broken === 1 ? 'email' : 'emails'}
+          </button>{' '}
+          <button type="button" className="button" onClick={() => setBroken(null)}>
+            Keep it
+          </button>
+        </div>
+      )}
+      <ActionError error={remove.error} />
+    </Card>
+  );
+}

@@ -1,0 +1,93 @@
+import { useState } from 'react';
+import { type Email, api, call } from '../api/client';
+import { Pager, useCursor } from '../components/pager';
+import { Async, Empty } from '../components/states';
+import { Badge, Card, PageHeader } from '../components/ui';
+import { count, when } from '../format';
+import { useLoad } from '../load';
+import { Link } from '../router';
+
+const STATUSES = ['', 'queued', 'sent', 'captured', 'failed'];
+
+export function Emails() {
+  const cursor = useCursor();
+  const [status, setStatus] = useState('');
+  const [search, setSearch] = useState('');
+  const page = useLoad(() => call(api.GET('/v1/emails', { params: { query: { limit: 50, ...(cursor.after ? { after: cursor.after } : {}) } } })), [cursor.after]);
+  const matches = (e: Email) =>
+    (status === '' || e.status === status) &&
+    (search === '' || `${e.subject} ${e.from} ${e.to.join(' ')}`.toLowerCase().includes(search.toLowerCase()));
+  return (
+    <>
+      <PageHeader title="Emails" />
+      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter this page">
+        <label>
+          Status
+          <select value={status} onChange={(e) => setStatus(e.target.value)}>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s === '' ? 'Any' : s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Subject, from or to
+          <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Search this page" />
+        </label>
+      </form>
+      <Card>
+        <Async state={page} what="emails">
+          {(p) => {
+            const rows = p.data.filter(matches);
+            if (p.data.length === 0) return <Empty title="No email yet">Emails sent with POST /v1/emails appear here.</Empty>;
+            return (
+              <>
+                {rows.length === 0 ? (
+                  <Empty title="No email on this page matches" />
+                ) : (
+                  <div className="table-scroll">
+                    <table className="table">
+                      <thead>
+                        <tr>
+                          <th scope="col">Subject</th>
+                          <th scope="col">To</th>
+                          <th scope="col">Status</th>
+                          <th scope="col" className="num">
+                            Opens
+                          </th>
+                          <th scope="col" className="num">
+                            Clicks
+                          </th>
+                          <th scope="col">Sent</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {rows.map((e) => (
+                          <tr key={e.id}>
+                            <td>
+                              <Link to={`/emails/${e.id}`}>{e.subject || '(no subject)'}</Link>
+                              <div className="muted small">{e.from}</div>
+                            </td>
+                            <td className="wrap">{e.to.join(', ')}</td>
+                            <td>
+                              <Badge value={e.status} />
+                            </td>
+                            <td className="num">{count(e.open_count)}</td>
+                            <td className="num">{count(e.click_count)}</td>
+                            <td className="nowrap">{when(e.created_at)}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                )}
+                <Pager cursor={cursor} nextCursor={p.next_cursor} />
+              </>
+            );
+          }}
+        </Async>
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,188 @@
+import { useMemo, useState } from 'react';
+import { api, call } from '../api/client';
+import { TimeChart } from '../components/chart';
+import { Async, Empty } from '../components/states';
+import { Card, PageHeader } from '../components/ui';
+import { count, rate } from '../format';
+import { useLoad } from '../load';
+
+const DAY = 86_400_000;
+const RANGES = [
+  { days: 1, label: 'Last 24 hours', interval: 'hour' as const },
+  { days: 7, label: 'Last 7 days', interval: 'day' as const },
+  { days: 30, label: 'Last 30 days', interval: 'day' as const },
+  { days: 90, label: 'Last 90 days', interval: 'day' as const },
+];
+
+export function Overview() {
+  const [range, setRange] = useState(1);
+  const [interval, setInterval] = useState<'hour' | 'day'>('day');
+  const [tz, setTz] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
+  const [tag, setTag] = useState('');
+  const [domainId, setDomainId] = useState('');
+  const from = useMemo(() => {
+    const start = new Date(Date.now() - RANGES[range]!.days * DAY);
+    start.setUTCMinutes(0, 0, 0);
+    return start.toISOString();
+  }, [range]);
+  const filters = { from, ...(tag.includes(':') ? { tag } : {}), ...(domainId ? { domain_id: domainId } : {}) };
+  const key = JSON.stringify(filters);
+  const summary = useLoad(() => call(api.GET('/v1/analytics/summary', { params: { query: filters } })), [key]);
+  const series = useLoad(() => call(api.GET('/v1/analytics/timeseries', { params: { query: { ...filters, interval, tz } } })), [key, interval, tz]);
+  const clients = useLoad(() => call(api.GET('/v1/analytics/clients', { params: { query: filters } })), [key]);
+  const domains = useLoad(() => call(api.GET('/v1/domains', { params: { query: { limit: 100 } } })), []);
+
+  return (
+    <>
+      <PageHeader title="Overview" />
+      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filters">
+        <label>
+          Range
+          <select value={range} onChange={(e) => setRange(Number(e.target.value))}>
+            {RANGES.map((r, i) => (
+              <option key={r.days} value={i}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Per
+          <select value={interval} onChange={(e) => setInterval(e.target.value as 'hour' | 'day')}>
+            <option value="hour">hour</option>
+            <option value="day">day</option>
+          </select>
+        </label>
+        <label>
+          Time zone
+          <input value={tz} onChange={(e) => setTz(e.target.value)} list="time-zones" />
+        </label>
+        <label>
+          Tag
+          <input value={tag} onChange={(e) => setTag(e.target.value)} placeholder="name:value" />
+        </label>
+        <label>
+          Domain
+          <select value={domainId} onChange={(e) => setDomainId(e.target.value)}>
+            <option value="">All domains</option>
+            {(domains.data?.data ?? []).map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+      <Async state={summary} what="the summary">
+        {(s) => (
+          <div className="cards" aria-label="Summary">
+            <Card className="stat">
+              <span className="stat-label">Sent</span>
+              <span className="stat-value" data-testid="stat-sent">{count(s.sent)}</span>
+            </Card>
+            <Card className="stat">
+              <span className="stat-label">Open rate</span>
+              <span className="stat-value" data-testid="stat-open-rate">{rate(s.open_rate)}</span>
+              <span className="muted">
+                {count(s.opened)} opened · {count(s.opens)} opens
+              </span>
+            </Card>
+            <Card className="stat">
+              <span className="stat-label">Click rate</span>
+              <span className="stat-value" data-testid="stat-click-rate">{rate(s.click_rate)}</span>
+              <span className="muted">
+                {count(s.clicked)} clicked · {count(s.clicks)} clicks
+              </span>
+            </Card>
+            <Card className="stat">
+              <span className="stat-label">Click-to-open</span>
+              <span className="stat-value" data-testid="stat-cto">{rate(s.click_to_open_rate)}</span>
+            </Card>
+          </div>
+        )}
+      </Async>
+      <Card title={`Sent, opened and clicked per ${interval}`}>
+        <Async state={series} what="the time series">
+          {(t) =>
+            t.data.length === 0 ? (
+              <Empty title="No email in this range yet">Send one through the API and it shows here.</Empty>
+            ) : (
+              <SeriesChart rows={t.data} from={from} interval={interval} />
+            )
+          }
+        </Async>
+      </Card>
+      <Async state={clients} what="clients">
+        {(c) => (
+          <div className="grid-3">
+            {(
+              [
+                ['Clients', c.clients],
+                ['Devices', c.devices],
+                ['Operating systems', c.os],
+              ] as const
+            ).map(([title, rows]) => (
+              <Card key={title} title={title}>
+                {rows.length === 0 ? (
+                  <Empty title="No opens yet" />
+                ) : (
+                  <table className="table compact">
+                    <thead>
+                      <tr>
+                        <th scope="col">Name</th>
+                        <th scope="col" className="num">
+                          Opens
+                        </th>
+                        <th scope="col" className="num">
+                          Share
+                        </th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {rows.map((r) => (
+                        <tr key={r.name}>
+                          <td>{r.name}</td>
+                          <td className="num">{count(r.opens)}</td>
+                          <td className="num">{rate(c.opens === 0 ? 0 : r.opens / c.opens)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </Card>
+            ))}
+          </div>
+        )}
+      </Async>
+    </>
+  );
+}
+
+const HOUR_S = 3600;
+
+/**
+ * The API returns non-empty buckets only: per hour, the empty hours are filled in with zeros, so
+ * the lines fall to 0 between sends (days follow the chosen time zone, so they are left as given).
+ */
+function SeriesChart({ rows, from, interval }: { rows: Array<{ start: string; sent: number; opened: number; clicked: number }>; from: string; interval: 'hour' | 'day' }) {
+  const data = useMemo(() => {
+    const start = Math.floor(Date.parse(from) / 1000);
+    const end = Math.ceil(Date.now() / 1000);
+    let points = rows.map((r) => ({ t: Date.parse(r.start) / 1000, sent: r.sent, opened: r.opened, clicked: r.clicked }));
+    if (interval === 'hour') {
+      const byHour = new Map(points.map((p) => [p.t, p]));
+      points = [];
+      for (let t = start - (start % HOUR_S); t <= end; t += HOUR_S) points.push(byHour.get(t) ?? { t, sent: 0, opened: 0, clicked: 0 });
+    }
+    return {
+      x: points.map((p) => p.t),
+      range: [start, end] as [number, number],
+      series: [
+        { label: 'Sent', values: points.map((p) => p.sent), colour: '#64748b' },
+        { label: 'Opened', values: points.map((p) => p.opened), colour: '#2563eb' },
+        { label: 'Clicked', values: points.map((p) => p.clicked), colour: '#c2410c' },
+      ],
+    };
+  }, [rows, from, interval]);
+  return <TimeChart x={data.x} series={data.series} range={data.range} title="Sent, opened and clicked over time" />;
+}

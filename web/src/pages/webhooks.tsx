@@ -1,0 +1,114 @@
+import { type FormEvent, useState } from 'react';
+import { api, call } from '../api/client';
+import { Pager, useCursor } from '../components/pager';
+import { Async, Empty } from '../components/states';
+import { ActionError, Badge, Card, PageHeader, ShownOnce, useAction } from '../components/ui';
+import { when } from '../format';
+import { useLoad } from '../load';
+import { Link } from '../router';
+import { useSession } from '../session';
+
+export const EVENT_TYPES = ['email.sent', 'email.opened', 'email.clicked', 'domain.updated'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export function EventChoice({ value, onChange, disabled }: { value: EventType[]; onChange: (v: EventType[]) => void; disabled?: boolean }) {
+  return (
+    <fieldset className="checks" disabled={disabled}>
+      <legend>Events</legend>
+      {EVENT_TYPES.map((t) => (
+        <label key={t} className="toggle">
+          <input type="checkbox" checked={value.includes(t)} onChange={(e) => onChange(e.target.checked ? [...value, t] : value.filter((v) => v !== t))} /> {t}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+export function Webhooks() {
+  const { isAdmin } = useSession();
+  const cursor = useCursor();
+  const list = useLoad(() => call(api.GET('/v1/webhooks', { params: { query: { limit: 50, ...(cursor.after ? { after: cursor.after } : {}) } } })), [cursor.after]);
+  const [url, setUrl] = useState('');
+  const [description, setDescription] = useState('');
+  const [events, setEvents] = useState<EventType[]>([...EVENT_TYPES]);
+  const [secret, setSecret] = useState<{ id: string; secret: string } | null>(null);
+  const create = useAction();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const ok = await create.run(async () => {
+      const res = await call(api.POST('/v1/webhooks', { body: { url: url.trim(), events, ...(description.trim() ? { description: description.trim() } : {}) } }));
+      setSecret({ id: res.endpoint!.id!, secret: res.secret! });
+    });
+    if (ok) {
+      setUrl('');
+      setDescription('');
+      list.reload();
+    }
+  };
+  return (
+    <>
+      <PageHeader title="Webhooks" />
+      {isAdmin ? (
+        <Card title="Add an endpoint">
+          <form onSubmit={submit} className="stack">
+            <label htmlFor="webhook-url">URL</label>
+            <input id="webhook-url" type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://crm.example.com/hooks/waymark" required />
+            <label htmlFor="webhook-description">Description</label>
+            <input id="webhook-description" value={description} onChange={(e) => setDescription(e.target.value)} placeholder="optional" />
+            <EventChoice value={events} onChange={setEvents} />
+            <div>
+              <button type="submit" className="button primary" disabled={create.busy || url.trim() === '' || events.length === 0}>
+                Add endpoint
+              </button>
+            </div>
+          </form>
+          <ActionError error={create.error} />
+          {secret ? (
+            <>
+              <ShownOnce label="Signing secret of the new endpoint." secret={secret.secret} />
+              <Link to={`/webhooks/${secret.id}`}>Open the endpoint</Link>
+            </>
+          ) : null}
+        </Card>
+      ) : null}
+      <Card>
+        <Async state={list} what="webhook endpoints">
+          {(p) =>
+            p.data.length === 0 ? (
+              <Empty title="No endpoint yet">Endpoints receive signed events (Standard Webhooks) for sends, opens, clicks and domain changes.</Empty>
+            ) : (
+              <>
+                <div className="table-scroll">
+                  <table className="table">
+                    <thead>
+                      <tr>
+                        <th scope="col">URL</th>
+                        <th scope="col">Events</th>
+                        <th scope="col">State</th>
+                        <th scope="col">Created</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {p.data.map((w) => (
+                        <tr key={w.id}>
+                          <td className="url">
+                            <Link to={`/webhooks/${w.id}`}>{w.url}</Link>
+                            {w.description ? <div className="muted small">{w.description}</div> : null}
+                          </td>
+                          <td className="small">{(w.events ?? []).join(', ')}</td>
+                          <td>{w.enabled ? <Badge value="enabled" /> : <Badge value={`disabled_${w.disabled_reason ?? ''}`} />}</td>
+                          <td className="nowrap">{when(w.created_at)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+                <Pager cursor={cursor} nextCursor={p.next_cursor} />
+              </>
+            )
+          }
+        </Async>
+      </Card>
+    </>
+  );
+}
