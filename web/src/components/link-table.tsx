@@ -14,7 +14,7 @@ export function LinkTable({ rows, emptyTitle }: { rows: LinkRow[]; emptyTitle: s
   if (rows.length === 0) return <Empty title={emptyTitle} />;
   const total = rows.reduce((n, r) => n + r.clicks, 0);
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
       <table className="table">
         <thead>
           <tr>

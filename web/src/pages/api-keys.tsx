@@ -98,7 +98,7 @@ export function ApiKeys() {
             l === null || l.data.length === 0 ? (
               <Empty title="No key" />
             ) : (
-              <div className="table-scroll">
+              <div className="table-scroll" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
                 <table className="table" data-testid="api-keys">
                   <thead>
                     <tr>

@@ -55,7 +55,7 @@ function DomainView({ d, onChange }: { d: Domain; onChange: (d: Domain) => void 
           Sending: <Badge value={d.sending_status} /> · Tracking: {d.tracking_status === null ? 'no subdomain' : <Badge value={d.tracking_status} />} · Last checked{' '}
           {when(d.last_checked_at)} · Next check {when(d.next_check_at)}
         </p>
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
           <table className="table records">
             <thead>
               <tr>
@@ -88,7 +88,7 @@ function DomainView({ d, onChange }: { d: Domain; onChange: (d: Domain) => void 
                     <Badge value={r.status ?? null} />
                     {r.problem ? <div className="muted small">{r.problem.replace(/_/g, ' ')}</div> : null}
                   </td>
-                  <td className="url small">{(r.found ?? []).length === 0 ? <span className="muted">nothing</span> : (r.found ?? []).join(', ')}</td>
+                  <td className="small">{(r.found ?? []).length === 0 ? <span className="muted nowrap">nothing</span> : <span className="url">{(r.found ?? []).join(', ')}</span>}</td>
                 </tr>
               ))}
             </tbody>

@@ -44,7 +44,7 @@ export function Domains() {
               <Empty title="No domain yet">Add the domain you send from to sign its mail and track on your own subdomain.</Empty>
             ) : (
               <>
-                <div className="table-scroll">
+                <div className="table-scroll" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
                   <table className="table">
                     <thead>
                       <tr>

@@ -46,7 +46,7 @@ export function Emails() {
                 {rows.length === 0 ? (
                   <Empty title="No email on this page matches" />
                 ) : (
-                  <div className="table-scroll">
+                  <div className="table-scroll" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
                     <table className="table">
                       <thead>
                         <tr>

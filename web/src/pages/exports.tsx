@@ -38,7 +38,7 @@ export function Exports() {
               <Empty title="No export yet">An export is a CSV of emails, events, domains, deliveries or keys, kept for 7 days.</Empty>
             ) : (
               <>
-                <div className="table-scroll">
+                <div className="table-scroll" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
                   <table className="table" data-testid="exports">
                     <thead>
                       <tr>

@@ -166,7 +166,7 @@ function Deliveries({ endpointId, round }: { endpointId: string; round: number }
             <Empty title="Nothing delivered yet" />
           ) : (
             <>
-              <div className="table-scroll">
+              <div className="table-scroll" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
                 <table className="table" data-testid="deliveries">
                   <thead>
                     <tr>

@@ -78,7 +78,7 @@ export function Webhooks() {
               <Empty title="No endpoint yet">Endpoints receive signed events (Standard Webhooks) for sends, opens, clicks and domain changes.</Empty>
             ) : (
               <>
-                <div className="table-scroll">
+                <div className="table-scroll" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
                   <table className="table">
                     <thead>
                       <tr>

@@ -1,0 +1,204 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectPageErrors, launchBrowser, signIn } from '../support/browser.js';
+import { emailBody } from '../support/fixtures.js';
+import { onServer, type RunningWaymark, startWaymark } from '../support/in-process.js';
+import { WIDTHS, screenshot, seriousA11yViolations, settled } from '../support/screens.js';
+
+const APPLE_MAIL = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)';
+/**
+ * The errors that are expected: a signed-out page's GET /v1/session is answered 401, and axe's
+ * attempt to run inside the sandboxed preview is refused (the sandbox doing its job).
+ */
+const expected = (e: string) => /status of 401/.test(e) || /^console: Blocked script execution in '[^']*\/v1\/emails\/[^']*\/preview/.test(e);
+
+describe('the dashboard in Chromium', () => {
+  let s: RunningWaymark;
+  let browser: Browser;
+  beforeAll(async () => {
+    s = await startWaymark({ env: { WAYMARK_WEBHOOK_ALLOW_PRIVATE: '1' } });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.stop();
+  });
+
+  async function newPage(width: number = 1440): Promise<{ page: Page; errors: string[] }> {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    return { page, errors: collectPageErrors(page) };
+  }
+
+  const hit = async (id: string) => {
+    const html = (await s.api('GET', `/v1/emails/${id}`)).body.html as string;
+    const pixel = /src="([^"]*\/v1\/track\/open\/[^"]+)"/.exec(html)![1]!;
+    const link = /href="([^"]*\/v1\/track\/click\/[^"]+)"/.exec(html)![1]!;
+    expect((await fetch(onServer(s, pixel), { headers: { 'user-agent': APPLE_MAIL } })).status).toBe(200);
+    expect((await fetch(onServer(s, link), { redirect: 'manual', headers: { 'user-agent': APPLE_MAIL } })).status).toBe(302);
+    await s.waymark.recorder.flush();
+  };
+
+  it('walkthrough: sign in, send, open and click, then see the overview, the timeline and the click map change', async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, s.baseUrl, s.adminKey);
+    await settled(page);
+    const sentBefore = Number(await page.getByTestId('stat-sent').textContent());
+
+    const { id } = (await s.api('POST', '/v1/emails', emailBody({ subject: 'Walkthrough', tags: [{ name: 'kind', value: 'walk' }] }))).body;
+    await hit(id);
+
+    await page.reload();
+    await settled(page);
+    const summary = (await s.api('GET', `/v1/analytics/summary?from=${encodeURIComponent(new Date(Date.now() - 8 * 86_400_000).toISOString())}`)).body;
+    expect(Number(await page.getByTestId('stat-sent').textContent())).toBe(sentBefore + 1);
+    expect(Number(await page.getByTestId('stat-sent').textContent())).toBe(summary.sent);
+    expect(await page.getByTestId('stat-open-rate').textContent()).toBe(new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 }).format(summary.open_rate));
+    await expect.poll(() => page.locator('.chart canvas').count()).toBe(1);
+    expect(await page.getByRole('cell', { name: 'Apple Mail' }).count()).toBeGreaterThan(0);
+
+    await page.getByRole('link', { name: 'Emails' }).click();
+    await page.getByRole('link', { name: 'Walkthrough' }).click();
+    await settled(page);
+    expect(await page.getByTestId('email-opens').textContent()).toBe('1');
+    expect(await page.getByTestId('email-clicks').textContent()).toBe('1');
+    const timeline = await page.getByTestId('timeline').innerText();
+    expect(timeline).toMatch(/clicked/);
+    expect(timeline).toMatch(/opened/);
+    expect(timeline).toMatch(/sent/);
+
+    const links = (await s.api('GET', `/v1/analytics/links?email_id=${id}`)).body.data as Array<{ index: number; clicks: number; unique_clicks: number }>;
+    const preview = page.frameLocator('iframe[title="Message preview"]');
+    const badge = await preview.locator('a[href="#waymark-link-0"]').evaluate((a) => getComputedStyle(a, '::after').content);
+    expect(badge).toBe(`"${links[0]!.clicks} click · ${links[0]!.unique_clicks} unique · 100%"`);
+    expect(await preview.locator('a[href="#waymark-link-1"]').evaluate((a) => getComputedStyle(a, '::after').content)).toBe('"0 clicks · 0 unique · 0%"');
+
+    // Looking at the message recorded nothing: its pixel never loaded.
+    await page.reload();
+    await settled(page);
+    await s.waymark.recorder.flush();
+    const email = (await s.api('GET', `/v1/emails/${id}`)).body;
+    expect([email.open_count, email.click_count]).toEqual([1, 1]);
+    expect(errors.filter((e) => !expected(e))).toEqual([]);
+  });
+
+  it('shows untrusted text as text: no payload in any field runs', async () => {
+    const payload = `<script>window.__xss=1</script>"><img src=x onerror="window.__xss=1">`;
+    const { id } = (
+      await s.api(
+        'POST',
+        '/v1/emails',
+        emailBody({
+          from: `"<img src=x onerror=window.__xss=1><script>window.__xss=1</script>" <x@acme.test>`,
+          subject: `Subject ${payload}`,
+          html: `<p><a href="https://example.com/?q=%22%3E%3Cimg%20src=x%20onerror=window.__xss=1%3E">${payload.replace(/</g, '&lt;')}</a></p>`,
+        }),
+      )
+    ).body;
+    const html = (await s.api('GET', `/v1/emails/${id}`)).body.html as string;
+    const pixel = /src="([^"]*\/v1\/track\/open\/[^"]+)"/.exec(html)![1]!;
+    await fetch(onServer(s, pixel), { headers: { 'user-agent': payload } });
+    await s.waymark.recorder.flush();
+    const endpoint = (await s.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/x', description: payload })).body.endpoint.id;
+    await s.api('POST', '/v1/api-keys', { name: payload.slice(0, 100) });
+
+    const { page, errors } = await newPage();
+    let dialogs = 0;
+    page.on('dialog', (d) => {
+      dialogs++;
+      void d.dismiss();
+    });
+    await signIn(page, s.baseUrl, s.adminKey);
+    for (const path of ['/', '/emails', `/emails/${id}`, '/links', '/webhooks', `/webhooks/${endpoint}`, '/api-keys']) {
+      await page.goto(s.baseUrl + path);
+      await settled(page);
+      expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), path).toBeUndefined();
+    }
+    await page.goto(`${s.baseUrl}/emails/${id}`);
+    await settled(page);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`Subject ${payload}`);
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(dialogs).toBe(0);
+    expect(errors.filter((e) => !expected(e))).toEqual([]);
+  });
+
+  it('keeps admin actions from a member key', async () => {
+    const member = (await s.api('POST', '/v1/api-keys', { name: 'viewer', role: 'member' })).body.key;
+    const domain = (await s.api('POST', '/v1/domains', { name: 'member-view.example.test' })).body.id;
+    const { page } = await newPage();
+    await signIn(page, s.baseUrl, member);
+    await page.goto(`${s.baseUrl}/domains`);
+    await settled(page);
+    expect(await page.getByRole('button', { name: 'Add domain' }).count()).toBe(0);
+    await page.goto(`${s.baseUrl}/domains/${domain}`);
+    await settled(page);
+    expect(await page.getByRole('button', { name: 'Verify' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^Delete/ }).count()).toBe(0);
+    expect(await page.getByLabel('Track opens of mail from this domain').isDisabled()).toBe(true);
+    await page.goto(`${s.baseUrl}/api-keys`);
+    await settled(page);
+    expect(await page.getByText('Listing and creating keys needs an admin key.').count()).toBe(1);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').waitFor();
+  });
+
+  it('every screen, at 375 and 1440 px: screenshots, and no serious or critical accessibility finding', async () => {
+    const { id } = (await s.api('POST', '/v1/emails', emailBody({ subject: 'Spring sale', tags: [{ name: 'kind', value: 'sale' }] }))).body;
+    await hit(id);
+    const domain = (await s.api('POST', '/v1/domains', { name: 'mail.example.test' })).body.id;
+    await s.api('PATCH', `/v1/domains/${domain}`, { tracking_subdomain: 'links', open_tracking: true });
+    const endpoint = (await s.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hooks', description: 'CRM' })).body.endpoint.id;
+    await s.api('POST', '/v1/exports', { resource: 'emails' });
+    const screens: Array<[string, string]> = [
+      ['overview', '/'],
+      ['emails', '/emails'],
+      ['email', `/emails/${id}`],
+      ['links', '/links'],
+      ['domains', '/domains'],
+      ['domain', `/domains/${domain}`],
+      ['webhooks', '/webhooks'],
+      ['webhook', `/webhooks/${endpoint}`],
+      ['exports', '/exports'],
+      ['api-keys', '/api-keys'],
+    ];
+    const findings: string[] = [];
+    for (const width of WIDTHS) {
+      const { page, errors } = await newPage(width);
+      await page.goto(s.baseUrl + '/');
+      await page.getByLabel('API key').waitFor();
+      await screenshot(page, 'sign-in');
+      findings.push(...(await seriousA11yViolations(page)).map((f) => `sign-in@${width}: ${f}`));
+      await signIn(page, s.baseUrl, s.adminKey);
+      for (const [name, path] of screens) {
+        await page.goto(s.baseUrl + path);
+        await settled(page);
+        await screenshot(page, name);
+        findings.push(...(await seriousA11yViolations(page)).map((f) => `${name}@${width}: ${f}`));
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow, `${name} at ${width} px scrolls sideways`).toBeLessThanOrEqual(0);
+      }
+      expect(errors.filter((e) => !expected(e))).toEqual([]);
+    }
+    expect(findings).toEqual([]);
+  }, 180_000);
+
+  it('can be used from the keyboard alone: skip link, menu and sign-in', async () => {
+    const { page } = await newPage(375);
+    await page.goto(s.baseUrl + '/');
+    await page.getByLabel('API key').waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(s.adminKey);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Menu');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Emails');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Emails', level: 1 }).waitFor();
+  });
+});
