@@ -210,7 +210,8 @@ function DeleteDomain({ d }: { d: Domain }) {
       ) : (
         <div role="alertdialog" aria-label="Confirm deleting the domain">
           <p className="warning">
-            {broken} {broken === 1 ? 'email' : 'emails'} sent in the last 90 days carry links on this domain's tracking hosts. Deleting it breaks those links for good.
+            {broken === 1 ? '1 email' : `${broken} emails`} sent in the last 90 days {broken === 1 ? 'carries' : 'carry'} links on this domain's tracking hosts. Deleting it breaks those
+            links for good.
           </p>
           <button type="button" className="button danger" disabled={remove.busy} onClick={() => void attempt(true)}>
             Delete anyway and break {broken} {broken === 1 ? 'email' : 'emails'}
