@@ -4,6 +4,11 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { REPO_ROOT } from './child-server.js';
 
+/** Browser globals, for the functions that run inside the page (page.evaluate). */
+declare const window: { scrollTo(x: number, y: number): void };
+declare const document: { querySelectorAll(selector: string): { length: number } };
+
+
 /** Where the test run leaves its screenshots of every screen (git ignores it). */
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results', 'screenshots');
 

@@ -5,6 +5,12 @@ import { emailBody } from '../support/fixtures.js';
 import { onServer, type RunningWaymark, startWaymark } from '../support/in-process.js';
 import { WIDTHS, screenshot, seriousA11yViolations, settled } from '../support/screens.js';
 
+/** Browser globals, for the functions that run inside the page (page.evaluate). */
+declare const window: unknown;
+declare const document: { documentElement: { scrollWidth: number; clientWidth: number }; activeElement: { textContent: string | null } | null };
+declare function getComputedStyle(element: unknown, pseudo: string): { content: string };
+
+
 const APPLE_MAIL = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)';
 /**
  * The errors that are expected: a signed-out page's GET /v1/session is answered 401, and axe's
@@ -180,7 +186,7 @@ describe('the dashboard in Chromium', () => {
       expect(errors.filter((e) => !expected(e))).toEqual([]);
     }
     expect(findings).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 
   it('can be used from the keyboard alone: skip link, menu and sign-in', async () => {
     const { page } = await newPage(375);
