@@ -27,8 +27,12 @@ function DomainView({ d, onChange }: { d: Domain; onChange: (d: Domain) => void 
   const { isAdmin } = useSession();
   const verify = useAction();
   const patch = useAction();
-  const patchWith = (body: Record<string, unknown>) =>
-    patch.run(async () => onChange(await call(api.PATCH('/v1/domains/{id}', { params: { path: { id: d.id } }, body: body as never }))));
+  // The setting shows the change at once; the server's answer replaces it, or the old value returns.
+  const patchWith = async (body: Partial<Pick<Domain, 'open_tracking' | 'click_tracking' | 'tls'>>) => {
+    onChange({ ...d, ...body });
+    const ok = await patch.run(async () => onChange(await call(api.PATCH('/v1/domains/{id}', { params: { path: { id: d.id } }, body }))));
+    if (!ok) onChange(d);
+  };
   return (
     <>
       <PageHeader title={d.name}>
@@ -97,7 +101,7 @@ function DomainView({ d, onChange }: { d: Domain; onChange: (d: Domain) => void 
       </Card>
       <div className="grid-2">
         <Card title="Tracking">
-          <fieldset disabled={!isAdmin || patch.busy} className="settings">
+          <fieldset disabled={!isAdmin} className="settings">
             <label className="toggle">
               <input type="checkbox" checked={d.open_tracking} onChange={(e) => void patchWith({ open_tracking: e.target.checked })} /> Track opens of mail from this domain
             </label>
@@ -106,7 +110,7 @@ function DomainView({ d, onChange }: { d: Domain; onChange: (d: Domain) => void 
             </label>
             <label>
               TLS towards receiving servers
-              <select value={d.tls} onChange={(e) => void patchWith({ tls: e.target.value })}>
+              <select value={d.tls} onChange={(e) => void patchWith({ tls: e.target.value as Domain['tls'] })}>
                 <option value="opportunistic">opportunistic</option>
                 <option value="enforced">enforced</option>
               </select>
