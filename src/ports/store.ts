@@ -6,6 +6,7 @@ import type {
   TrackingHostStatus,
   Email,
   EmailEvent,
+  EmailStatus,
   EmailSummary,
   EmailEventType,
   Project,
@@ -85,6 +86,15 @@ export interface Page {
   after?: string;
 }
 
+/** A page of a project's emails, newest first, narrowed by status and by creation time. */
+export interface EmailListFilter extends Page {
+  status?: EmailStatus;
+  /** Created at or after (epoch ms). */
+  since?: number;
+  /** Created before (epoch ms). */
+  until?: number;
+}
+
 export type NewEmail = Omit<
   Email,
   'openedAt' | 'clickedAt' | 'openCount' | 'clickCount' | 'lastEvent' | 'lastEventAt' | 'deliveryAttempts' | 'domainId' | 'trackingHostId'
@@ -118,7 +128,7 @@ export interface EmailRepository {
    */
   create(email: NewEmail, idempotency?: IdempotencyClaim): Promise<CreateEmailResult>;
   get(projectId: string, id: string): Promise<Email | undefined>;
-  list(projectId: string, page: Page): Promise<Email[]>;
+  list(projectId: string, filter: EmailListFilter): Promise<Email[]>;
   /**
    * Claims up to `limit` queued emails due at `now` and pushes their next attempt to `leaseUntil`,
    * so a crashed sender's claim lapses. On PostgreSQL each email goes to exactly one node.

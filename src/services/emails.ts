@@ -6,7 +6,7 @@ import { decodeToken, type Keyring } from '../core/tokens/index.js';
 import { newId } from '../lib/ids.js';
 import type { Clock } from '../ports/clock.js';
 import type { MimeComposer, OutgoingMessage } from '../ports/mailer.js';
-import type { EventFilter, Page, Store } from '../ports/store.js';
+import type { EmailListFilter, EventFilter, Store } from '../ports/store.js';
 import { addressDomain, parseAddresses, validateHeaders } from './email-validation.js';
 import type { DomainTracking } from './domains.js';
 import { ServiceError } from './service-errors.js';
@@ -142,8 +142,8 @@ export class EmailService {
     return email;
   }
 
-  list(projectId: string, page: Page): Promise<Email[]> {
-    return this.o.store.emails.list(projectId, page);
+  list(projectId: string, filter: EmailListFilter): Promise<Email[]> {
+    return this.o.store.emails.list(projectId, filter);
   }
 
   async events(projectId: string, filter: EventFilter): Promise<EmailEvent[]> {

@@ -27,7 +27,7 @@ interface Ids {
 function examples(ids: Ids): Record<string, { params?: Record<string, string>; query?: Record<string, string>; body?: unknown }> {
   const since = '2026-01-01T00:00:00Z';
   return {
-    'GET /v1/emails': { query: { limit: '5' } },
+    'GET /v1/emails': { query: { limit: '5', status: 'captured', since, until: '2030-01-01T00:00:00Z' } },
     'POST /v1/emails': { body: emailBody({ cc: ['cc@example.org'], reply_to: 'r@example.org', headers: { 'X-Campaign': 'fall' }, tags: [{ name: 'kind', value: 'news' }] }) },
     'GET /v1/emails/{id}': { params: { id: ids.email } },
     'GET /v1/emails/{id}/raw': { params: { id: ids.email } },

@@ -63,7 +63,16 @@ describe('the dashboard in Chromium', () => {
     await expect.poll(() => page.locator('.chart canvas').count()).toBe(1);
     expect(await page.getByRole('cell', { name: 'Apple Mail' }).count()).toBeGreaterThan(0);
 
+    // A custom range that ends before the email: nothing sent in it.
+    await page.getByLabel('Range').selectOption({ label: 'Custom…' });
+    await page.getByLabel('From', { exact: true }).fill('2026-01-01T00:00');
+    await page.getByLabel('To', { exact: true }).fill('2026-01-02T00:00');
+    await expect.poll(() => page.getByTestId('stat-sent').textContent()).toBe('0');
+
     await page.getByRole('link', { name: 'Emails' }).click();
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByText('No email matches these filters').waitFor();
+    await page.getByLabel('Status').selectOption('captured');
     await page.getByRole('link', { name: 'Walkthrough' }).click();
     await settled(page);
     expect(await page.getByTestId('email-opens').textContent()).toBe('1');

@@ -331,13 +331,16 @@ function emailRepository(db: Kysely<Database>, dialect: StoreDialect): EmailRepo
       return row && (await withBodies(db, [row]))[0];
     },
 
-    async list(projectId, page) {
-      const limit = pageLimit(page);
+    async list(projectId, filter) {
+      const limit = pageLimit(filter);
       const pid = normalizeId(projectId);
-      const after = pageCursor(page);
+      const after = pageCursor(filter);
       if (limit === 0 || pid === undefined || after === null) return [];
       let q = db.selectFrom('emails').selectAll().where('project_id', '=', pid);
       if (after !== undefined) q = q.where('id', '<', after);
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+      if (filter.since !== undefined) q = q.where('created_at', '>=', filter.since);
+      if (filter.until !== undefined) q = q.where('created_at', '<', filter.until);
       const rows = await q.orderBy('id', 'desc').limit(limit).execute();
       return withBodies(db, rows);
     },

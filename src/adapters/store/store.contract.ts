@@ -264,6 +264,26 @@ export function defineStoreContract(name: string, open: () => Promise<Store>, op
         expect(await store.emails.list(p2, { limit: 10 })).toEqual([]);
       });
 
+      it('lists by status and creation time, with the cursor', async () => {
+        const pid = await project();
+        const make = async (status: Email['status'], createdAt: number) => {
+          const r = await store.emails.create(newEmail(pid, { status, createdAt, nextAttemptAt: status === 'queued' ? createdAt : null }));
+          if (r.outcome !== 'created') throw new Error('not created');
+          return r.email.id;
+        };
+        const a = await make('captured', T0);
+        const b = await make('queued', T0 + 10);
+        const c = await make('captured', T0 + 20);
+        const d = await make('captured', T0 + 30);
+        const ids = async (f: Parameters<Store['emails']['list']>[1]) => (await store.emails.list(pid, f)).map((e) => e.id);
+        expect(await ids({ limit: 10, status: 'captured' })).toEqual([d, c, a]);
+        expect(await ids({ limit: 10, status: 'queued' })).toEqual([b]);
+        expect(await ids({ limit: 10, status: 'failed' })).toEqual([]);
+        expect(await ids({ limit: 10, since: T0 + 10, until: T0 + 30 })).toEqual([c, b]);
+        expect(await ids({ limit: 1, status: 'captured', after: d })).toEqual([c]);
+        expect(await ids({ limit: 10, status: 'captured', since: T0 + 5, after: c })).toEqual([]);
+      });
+
       it('lists newest first with an `after` cursor', async () => {
         const p1 = await project();
         const p2 = await project();

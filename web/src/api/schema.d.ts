@@ -165,13 +165,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List emails, newest first */
+        /** List emails, newest first; filter by status and creation time */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
                     /** @description id of the last item of the previous page */
                     after?: string;
+                    status?: "queued" | "sent" | "captured" | "failed";
+                    /** @description emails created at or after this time */
+                    since?: string;
+                    /** @description emails created before this time */
+                    until?: string;
                 };
                 header?: never;
                 path?: never;

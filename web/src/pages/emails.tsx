@@ -13,23 +13,58 @@ export function Emails() {
   const cursor = useCursor();
   const [status, setStatus] = useState('');
   const [search, setSearch] = useState('');
-  const page = useLoad(() => call(api.GET('/v1/emails', { params: { query: { limit: 50, ...(cursor.after ? { after: cursor.after } : {}) } } })), [cursor.after]);
-  const matches = (e: Email) =>
-    (status === '' || e.status === status) &&
-    (search === '' || `${e.subject} ${e.from} ${e.to.join(' ')}`.toLowerCase().includes(search.toLowerCase()));
+  const [since, setSince] = useState('');
+  const [until, setUntil] = useState('');
+  const query = {
+    limit: 50,
+    ...(cursor.after ? { after: cursor.after } : {}),
+    ...(status ? { status: status as Email['status'] } : {}),
+    ...(since ? { since: new Date(since).toISOString() } : {}),
+    ...(until ? { until: new Date(until).toISOString() } : {}),
+  };
+  const page = useLoad(() => call(api.GET('/v1/emails', { params: { query } })), [JSON.stringify(query)]);
+  const matches = (e: Email) => search === '' || `${e.subject} ${e.from} ${e.to.join(' ')}`.toLowerCase().includes(search.toLowerCase());
   return (
     <>
       <PageHeader title="Emails" />
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter this page">
         <label>
           Status
-          <select value={status} onChange={(e) => setStatus(e.target.value)}>
+          <select
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value);
+              cursor.reset();
+            }}
+          >
             {STATUSES.map((s) => (
               <option key={s} value={s}>
                 {s === '' ? 'Any' : s}
               </option>
             ))}
           </select>
+        </label>
+        <label>
+          Sent from
+          <input
+            type="datetime-local"
+            value={since}
+            onChange={(e) => {
+              setSince(e.target.value);
+              cursor.reset();
+            }}
+          />
+        </label>
+        <label>
+          Until
+          <input
+            type="datetime-local"
+            value={until}
+            onChange={(e) => {
+              setUntil(e.target.value);
+              cursor.reset();
+            }}
+          />
         </label>
         <label>
           Subject, from or to
@@ -40,7 +75,13 @@ export function Emails() {
         <Async state={page} what="emails">
           {(p) => {
             const rows = p.data.filter(matches);
-            if (p.data.length === 0) return <Empty title="No email yet">Emails sent with POST /v1/emails appear here.</Empty>;
+            if (p.data.length === 0) {
+              return status || since || until ? (
+                <Empty title="No email matches these filters" />
+              ) : (
+                <Empty title="No email yet">Emails sent with POST /v1/emails appear here.</Empty>
+              );
+            }
             return (
               <>
                 {rows.length === 0 ? (

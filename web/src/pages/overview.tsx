@@ -16,16 +16,21 @@ const RANGES = [
 
 export function Overview() {
   const [range, setRange] = useState(1);
+  const [customFrom, setCustomFrom] = useState(() => localInput(Date.now() - 14 * DAY));
+  const [customTo, setCustomTo] = useState(() => localInput(Date.now()));
+  const custom = range === RANGES.length;
   const [interval, setInterval] = useState<'hour' | 'day'>('day');
   const [tz, setTz] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
   const [tag, setTag] = useState('');
   const [domainId, setDomainId] = useState('');
   const from = useMemo(() => {
-    const start = new Date(Date.now() - RANGES[range]!.days * DAY);
+    const start = custom ? new Date(customFrom) : new Date(Date.now() - RANGES[range]!.days * DAY);
+    if (Number.isNaN(start.getTime())) return new Date(Date.now() - 7 * DAY).toISOString();
     start.setUTCMinutes(0, 0, 0);
     return start.toISOString();
-  }, [range]);
-  const filters = { from, ...(tag.includes(':') ? { tag } : {}), ...(domainId ? { domain_id: domainId } : {}) };
+  }, [range, custom, customFrom]);
+  const to = custom && !Number.isNaN(new Date(customTo).getTime()) ? new Date(customTo).toISOString() : undefined;
+  const filters = { from, ...(to ? { to } : {}), ...(tag.includes(':') ? { tag } : {}), ...(domainId ? { domain_id: domainId } : {}) };
   const key = JSON.stringify(filters);
   const summary = useLoad(() => call(api.GET('/v1/analytics/summary', { params: { query: filters } })), [key]);
   const series = useLoad(() => call(api.GET('/v1/analytics/timeseries', { params: { query: { ...filters, interval, tz } } })), [key, interval, tz]);
@@ -44,8 +49,21 @@ export function Overview() {
                 {r.label}
               </option>
             ))}
+            <option value={RANGES.length}>Custom…</option>
           </select>
         </label>
+        {custom ? (
+          <>
+            <label>
+              From
+              <input type="datetime-local" value={customFrom} onChange={(e) => setCustomFrom(e.target.value)} />
+            </label>
+            <label>
+              To
+              <input type="datetime-local" value={customTo} onChange={(e) => setCustomTo(e.target.value)} />
+            </label>
+          </>
+        ) : null}
         <label>
           Per
           <select value={interval} onChange={(e) => setInterval(e.target.value as 'hour' | 'day')}>
@@ -107,7 +125,7 @@ export function Overview() {
             t.data.length === 0 ? (
               <Empty title="No email in this range yet">Send one through the API and it shows here.</Empty>
             ) : (
-              <SeriesChart rows={t.data} from={from} interval={interval} />
+              <SeriesChart rows={t.data} from={from} to={to} interval={interval} />
             )
           }
         </Async>
@@ -160,14 +178,30 @@ export function Overview() {
 
 const HOUR_S = 3600;
 
+/** A time as a datetime-local input shows it (local time, to the minute). */
+function localInput(ms: number): string {
+  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 16);
+}
+
 /**
  * The API returns non-empty buckets only: per hour, the empty hours are filled in with zeros, so
  * the lines fall to 0 between sends (days follow the chosen time zone, so they are left as given).
  */
-function SeriesChart({ rows, from, interval }: { rows: Array<{ start: string; sent: number; opened: number; clicked: number }>; from: string; interval: 'hour' | 'day' }) {
+function SeriesChart({
+  rows,
+  from,
+  to,
+  interval,
+}: {
+  rows: Array<{ start: string; sent: number; opened: number; clicked: number }>;
+  from: string;
+  to: string | undefined;
+  interval: 'hour' | 'day';
+}) {
   const data = useMemo(() => {
     const start = Math.floor(Date.parse(from) / 1000);
-    const end = Math.ceil(Date.now() / 1000);
+    const end = Math.ceil((to === undefined ? Date.now() : Date.parse(to)) / 1000);
     let points = rows.map((r) => ({ t: Date.parse(r.start) / 1000, sent: r.sent, opened: r.opened, clicked: r.clicked }));
     if (interval === 'hour') {
       const byHour = new Map(points.map((p) => [p.t, p]));
@@ -183,6 +217,6 @@ function SeriesChart({ rows, from, interval }: { rows: Array<{ start: string; se
         { label: 'Clicked', values: points.map((p) => p.clicked), colour: '#c2410c' },
       ],
     };
-  }, [rows, from, interval]);
+  }, [rows, from, to, interval]);
   return <TimeChart x={data.x} series={data.series} range={data.range} title="Sent, opened and clicked over time" />;
 }
