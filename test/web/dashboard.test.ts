@@ -18,7 +18,7 @@ const APPLE_MAIL = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/
  */
 const expected = (e: string) => /status of 401/.test(e) || /^console: Blocked script execution in '[^']*\/v1\/emails\/[^']*\/preview/.test(e);
 
-describe('the dashboard in Chromium', () => {
+describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
   let s: RunningWaymark;
   let browser: Browser;
   beforeAll(async () => {

@@ -22,7 +22,7 @@ async function page(width = 1440): Promise<Page> {
   return context.newPage();
 }
 
-describe('the domain flow, against the Knot DNS test server', () => {
+describe('the domain flow, against the Knot DNS test server', { timeout: 120_000 }, () => {
   let h: DomainsHarness;
   beforeAll(async () => {
     h = await startDomainsHarness('sqlite', { WAYMARK_TRACKING_URL: 'http://track.waymark.test' });
@@ -74,7 +74,7 @@ describe('the domain flow, against the Knot DNS test server', () => {
   });
 });
 
-describe('the webhook and export flows', () => {
+describe('the webhook and export flows', { timeout: 120_000 }, () => {
   let s: RunningWaymark;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   beforeAll(async () => {

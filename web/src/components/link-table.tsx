@@ -1,5 +1,6 @@
 import { count, rate } from '../format';
 import { Empty } from './states';
+import { Table } from './table';
 
 export interface LinkRow {
   url: string;
@@ -14,41 +15,24 @@ export function LinkTable({ rows, emptyTitle }: { rows: LinkRow[]; emptyTitle: s
   if (rows.length === 0) return <Empty title={emptyTitle} />;
   const total = rows.reduce((n, r) => n + r.clicks, 0);
   return (
-    <div className="table-scroll" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">Link</th>
-            <th scope="col" className="num">
-              Clicks
-            </th>
-            <th scope="col" className="num">
-              Unique
-            </th>
-            <th scope="col">Share</th>
+    <Table columns={[{ label: '#' }, { label: 'Link' }, { label: 'Clicks', numeric: true }, { label: 'Unique', numeric: true }, { label: 'Share' }]}>
+      {rows.map((r) => {
+        const share = total === 0 ? 0 : r.clicks / total;
+        return (
+          <tr key={`${r.index}-${r.url}`}>
+            <td className="num">{r.index}</td>
+            <td className="wrap">
+              <div>{r.label || '(no text)'}</div>
+              <div className="muted small url">{r.url}</div>
+            </td>
+            <td className="num">{count(r.clicks)}</td>
+            <td className="num">{count(r.unique_clicks)}</td>
+            <td>
+              <meter min={0} max={1} value={share} aria-label={`share of clicks ${rate(share)}`} /> {rate(share)}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => {
-            const share = total === 0 ? 0 : r.clicks / total;
-            return (
-              <tr key={`${r.index}-${r.url}`}>
-                <td className="num">{r.index}</td>
-                <td className="wrap">
-                  <div>{r.label || '(no text)'}</div>
-                  <div className="muted small url">{r.url}</div>
-                </td>
-                <td className="num">{count(r.clicks)}</td>
-                <td className="num">{count(r.unique_clicks)}</td>
-                <td>
-                  <meter min={0} max={1} value={share} aria-label={`share of clicks ${rate(share)}`} /> {rate(share)}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+        );
+      })}
+    </Table>
   );
 }

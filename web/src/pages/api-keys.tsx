@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { api, call } from '../api/client';
 import { Async, Empty } from '../components/states';
 import { ActionError, Badge, Card, PageHeader, ShownOnce, useAction } from '../components/ui';
+import { Table } from '../components/table';
 import { when } from '../format';
 import { useLoad } from '../load';
 import { useSession } from '../session';
@@ -98,58 +99,41 @@ export function ApiKeys() {
             l === null || l.data.length === 0 ? (
               <Empty title="No key" />
             ) : (
-              <div className="table-scroll" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-                <table className="table" data-testid="api-keys">
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Role</th>
-                      <th scope="col">Key</th>
-                      <th scope="col">Created</th>
-                      <th scope="col">Last used</th>
-                      <th scope="col">Expires</th>
-                      <th scope="col">
-                        <span className="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {l.data.map((k) => (
-                      <tr key={k.id}>
-                        <td>
-                          {k.name}
-                          {k.id === me.id ? <span className="muted small"> (this session)</span> : null}
-                        </td>
-                        <td>
-                          <Badge value={k.role ?? null} />
-                        </td>
-                        <td>
-                          <code>{k.prefix}…</code>
-                        </td>
-                        <td className="nowrap">{when(k.created_at)}</td>
-                        <td className="nowrap">{when(k.last_used_at)}</td>
-                        <td className="nowrap">{k.expires_at ? when(k.expires_at) : 'never'}</td>
-                        <td>
-                          <button
-                            type="button"
-                            className="button small danger"
-                            disabled={act.busy}
-                            onClick={() =>
-                              void act.run(async () => {
-                                if (!window.confirm(`Revoke "${k.name}"? Requests with it are refused from now on.`)) return;
-                                await call(api.DELETE('/v1/api-keys/{id}', { params: { path: { id: k.id! } } }));
-                                setRound((r) => r + 1);
-                              })
-                            }
-                          >
-                            Revoke
-                          </button>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table columns={[{ label: 'Name' }, { label: 'Role' }, { label: 'Key' }, { label: 'Created' }, { label: 'Last used' }, { label: 'Expires' }, { label: 'Actions', hidden: true }]} testId="api-keys">
+                {l.data.map((k) => (
+                  <tr key={k.id}>
+                    <td>
+                      {k.name}
+                      {k.id === me.id ? <span className="muted small"> (this session)</span> : null}
+                    </td>
+                    <td>
+                      <Badge value={k.role ?? null} />
+                    </td>
+                    <td>
+                      <code>{k.prefix}…</code>
+                    </td>
+                    <td className="nowrap">{when(k.created_at)}</td>
+                    <td className="nowrap">{when(k.last_used_at)}</td>
+                    <td className="nowrap">{k.expires_at ? when(k.expires_at) : 'never'}</td>
+                    <td>
+                      <button
+                        type="button"
+                        className="button small danger"
+                        disabled={act.busy}
+                        onClick={() =>
+                          void act.run(async () => {
+                            if (!window.confirm(`Revoke "${k.name}"? Requests with it are refused from now on.`)) return;
+                            await call(api.DELETE('/v1/api-keys/{id}', { params: { path: { id: k.id! } } }));
+                            setRound((r) => r + 1);
+                          })
+                        }
+                      >
+                        Revoke
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </Table>
             )
           }
         </Async>

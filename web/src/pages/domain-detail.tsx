@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { type Domain, api, call } from '../api/client';
 import { Async, Empty } from '../components/states';
 import { ActionError, Badge, Card, CopyButton, PageHeader, useAction } from '../components/ui';
+import { Table } from '../components/table';
 import { until, when } from '../format';
 import { useLoad } from '../load';
 import { Link, useRoute } from '../router';
@@ -59,45 +60,31 @@ function DomainView({ d, onChange }: { d: Domain; onChange: (d: Domain) => void 
           Sending: <Badge value={d.sending_status} /> · Tracking: {d.tracking_status === null ? 'no subdomain' : <Badge value={d.tracking_status} />} · Last checked{' '}
           {when(d.last_checked_at)} · Next check {when(d.next_check_at)}
         </p>
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-          <table className="table records">
-            <thead>
-              <tr>
-                <th scope="col">Record</th>
-                <th scope="col">Type</th>
-                <th scope="col">Name</th>
-                <th scope="col">Value</th>
-                <th scope="col">Status</th>
-                <th scope="col">Found</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(d.records ?? []).map((r) => (
-                <tr key={`${r.record}-${r.name}`} data-record={r.record}>
-                  <td>
-                    {r.record}
-                    {r.informational ? <div className="muted small">suggested</div> : null}
-                  </td>
-                  <td>
-                    {r.type}
-                    {r.priority !== undefined ? <div className="muted small">priority {r.priority}</div> : null}
-                  </td>
-                  <td className="url">
-                    {r.name} <CopyButton text={r.name ?? ''} />
-                  </td>
-                  <td className="url value">
-                    <span>{r.value}</span> <CopyButton text={r.value ?? ''} />
-                  </td>
-                  <td>
-                    <Badge value={r.status ?? null} />
-                    {r.problem ? <div className="muted small">{r.problem.replace(/_/g, ' ')}</div> : null}
-                  </td>
-                  <td className="small">{(r.found ?? []).length === 0 ? <span className="muted nowrap">nothing</span> : <span className="url">{(r.found ?? []).join(', ')}</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table columns={[{ label: 'Record' }, { label: 'Type' }, { label: 'Name' }, { label: 'Value' }, { label: 'Status' }, { label: 'Found' }]} className="records">
+          {(d.records ?? []).map((r) => (
+            <tr key={`${r.record}-${r.name}`} data-record={r.record}>
+              <td>
+                {r.record}
+                {r.informational ? <div className="muted small">suggested</div> : null}
+              </td>
+              <td>
+                {r.type}
+                {r.priority !== undefined ? <div className="muted small">priority {r.priority}</div> : null}
+              </td>
+              <td className="url">
+                {r.name} <CopyButton text={r.name ?? ''} />
+              </td>
+              <td className="url value">
+                <span>{r.value}</span> <CopyButton text={r.value ?? ''} />
+              </td>
+              <td>
+                <Badge value={r.status ?? null} />
+                {r.problem ? <div className="muted small">{r.problem.replace(/_/g, ' ')}</div> : null}
+              </td>
+              <td className="small">{(r.found ?? []).length === 0 ? <span className="muted nowrap">nothing</span> : <span className="url">{(r.found ?? []).join(', ')}</span>}</td>
+            </tr>
+          ))}
+        </Table>
       </Card>
       <div className="grid-2">
         <Card title="Tracking">

@@ -3,6 +3,7 @@ import { api, call } from '../api/client';
 import { Pager, useCursor } from '../components/pager';
 import { Async, Empty } from '../components/states';
 import { ActionError, Badge, Card, PageHeader, useAction } from '../components/ui';
+import { Table } from '../components/table';
 import { when } from '../format';
 import { useLoad } from '../load';
 import { Link, useRoute } from '../router';
@@ -44,36 +45,23 @@ export function Domains() {
               <Empty title="No domain yet">Add the domain you send from to sign its mail and track on your own subdomain.</Empty>
             ) : (
               <>
-                <div className="table-scroll" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-                  <table className="table">
-                    <thead>
-                      <tr>
-                        <th scope="col">Domain</th>
-                        <th scope="col">Status</th>
-                        <th scope="col">Sending</th>
-                        <th scope="col">Tracking</th>
-                        <th scope="col">Tracking host</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {p.data.map((d) => (
-                        <tr key={d.id}>
-                          <td>
-                            <Link to={`/domains/${d.id}`}>{d.name}</Link>
-                          </td>
-                          <td>
-                            <Badge value={d.status} />
-                          </td>
-                          <td>
-                            <Badge value={d.sending_status} />
-                          </td>
-                          <td>{d.tracking_status === null ? <span className="muted">no subdomain</span> : <Badge value={d.tracking_status} />}</td>
-                          <td className="url">{d.tracking_host ?? <span className="muted">default</span>}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <Table columns={[{ label: 'Domain' }, { label: 'Status' }, { label: 'Sending' }, { label: 'Tracking' }, { label: 'Tracking host' }]}>
+                  {p.data.map((d) => (
+                    <tr key={d.id}>
+                      <td>
+                        <Link to={`/domains/${d.id}`}>{d.name}</Link>
+                      </td>
+                      <td>
+                        <Badge value={d.status} />
+                      </td>
+                      <td>
+                        <Badge value={d.sending_status} />
+                      </td>
+                      <td>{d.tracking_status === null ? <span className="muted">no subdomain</span> : <Badge value={d.tracking_status} />}</td>
+                      <td className="url">{d.tracking_host ?? <span className="muted">default</span>}</td>
+                    </tr>
+                  ))}
+                </Table>
                 <Pager cursor={cursor} nextCursor={p.next_cursor} />
               </>
             )

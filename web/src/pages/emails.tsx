@@ -3,6 +3,7 @@ import { type Email, api, call } from '../api/client';
 import { Pager, useCursor } from '../components/pager';
 import { Async, Empty } from '../components/states';
 import { Badge, Card, PageHeader } from '../components/ui';
+import { Table } from '../components/table';
 import { count, when } from '../format';
 import { useLoad } from '../load';
 import { Link } from '../router';
@@ -87,41 +88,23 @@ export function Emails() {
                 {rows.length === 0 ? (
                   <Empty title="No email on this page matches" />
                 ) : (
-                  <div className="table-scroll" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-                    <table className="table">
-                      <thead>
-                        <tr>
-                          <th scope="col">Subject</th>
-                          <th scope="col">To</th>
-                          <th scope="col">Status</th>
-                          <th scope="col" className="num">
-                            Opens
-                          </th>
-                          <th scope="col" className="num">
-                            Clicks
-                          </th>
-                          <th scope="col">Sent</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {rows.map((e) => (
-                          <tr key={e.id}>
-                            <td>
-                              <Link to={`/emails/${e.id}`}>{e.subject || '(no subject)'}</Link>
-                              <div className="muted small">{e.from}</div>
-                            </td>
-                            <td className="wrap">{e.to.join(', ')}</td>
-                            <td>
-                              <Badge value={e.status} />
-                            </td>
-                            <td className="num">{count(e.open_count)}</td>
-                            <td className="num">{count(e.click_count)}</td>
-                            <td className="nowrap">{when(e.created_at)}</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
+                  <Table columns={[{ label: 'Subject' }, { label: 'To' }, { label: 'Status' }, { label: 'Opens', numeric: true }, { label: 'Clicks', numeric: true }, { label: 'Sent' }]}>
+                    {rows.map((e) => (
+                      <tr key={e.id}>
+                        <td>
+                          <Link to={`/emails/${e.id}`}>{e.subject || '(no subject)'}</Link>
+                          <div className="muted small">{e.from}</div>
+                        </td>
+                        <td className="wrap">{e.to.join(', ')}</td>
+                        <td>
+                          <Badge value={e.status} />
+                        </td>
+                        <td className="num">{count(e.open_count)}</td>
+                        <td className="num">{count(e.click_count)}</td>
+                        <td className="nowrap">{when(e.created_at)}</td>
+                      </tr>
+                    ))}
+                  </Table>
                 )}
                 <Pager cursor={cursor} nextCursor={p.next_cursor} />
               </>

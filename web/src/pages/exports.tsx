@@ -3,6 +3,7 @@ import { type Export, api, call } from '../api/client';
 import { Pager, useCursor } from '../components/pager';
 import { Async, Empty } from '../components/states';
 import { ActionError, Badge, Card, PageHeader, useAction } from '../components/ui';
+import { Table } from '../components/table';
 import { count, when } from '../format';
 import { useLoad } from '../load';
 import { useSession } from '../session';
@@ -38,27 +39,11 @@ export function Exports() {
               <Empty title="No export yet">An export is a CSV of emails, events, domains, deliveries or keys, kept for 7 days.</Empty>
             ) : (
               <>
-                <div className="table-scroll" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-                  <table className="table" data-testid="exports">
-                    <thead>
-                      <tr>
-                        <th scope="col">Resource</th>
-                        <th scope="col">Filters</th>
-                        <th scope="col">Status</th>
-                        <th scope="col" className="num">
-                          Rows
-                        </th>
-                        <th scope="col">Created</th>
-                        <th scope="col">File</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {p.data.map((e) => (
-                        <ExportRow key={e.id} e={e} />
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <Table columns={[{ label: 'Resource' }, { label: 'Filters' }, { label: 'Status' }, { label: 'Rows', numeric: true }, { label: 'Created' }, { label: 'File' }]} testId="exports">
+                  {p.data.map((e) => (
+                    <ExportRow key={e.id} e={e} />
+                  ))}
+                </Table>
                 <Pager cursor={cursor} nextCursor={p.next_cursor} />
               </>
             )

@@ -3,6 +3,7 @@ import { type WebhookEndpoint, api, call } from '../api/client';
 import { Pager, useCursor } from '../components/pager';
 import { Async, Empty } from '../components/states';
 import { ActionError, Badge, Card, PageHeader, ShownOnce, useAction } from '../components/ui';
+import { Table } from '../components/table';
 import { when } from '../format';
 import { useLoad } from '../load';
 import { Link, useRoute } from '../router';
@@ -166,61 +167,43 @@ function Deliveries({ endpointId, round }: { endpointId: string; round: number }
             <Empty title="Nothing delivered yet" />
           ) : (
             <>
-              <div className="table-scroll" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-                <table className="table" data-testid="deliveries">
-                  <thead>
-                    <tr>
-                      <th scope="col">Event</th>
-                      <th scope="col">Status</th>
-                      <th scope="col" className="num">
-                        Attempts
-                      </th>
-                      <th scope="col">Last answer</th>
-                      <th scope="col">Next attempt</th>
-                      <th scope="col">
-                        <span className="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {p.data.map((d) => (
-                      <tr key={d.id}>
-                        <td>
-                          {d.event_type}
-                          <div className="muted small">{when(d.created_at)}</div>
-                        </td>
-                        <td>
-                          <Badge value={d.status ?? null} />
-                        </td>
-                        <td className="num">{d.attempts}</td>
-                        <td className="small wrap">
-                          {d.response_status ?? '—'} {d.duration_ms !== null && d.duration_ms !== undefined ? `· ${d.duration_ms} ms` : ''}
-                          {d.error ? <div className="muted">{d.error}</div> : null}
-                          {d.response_body ? <pre className="excerpt">{d.response_body}</pre> : null}
-                        </td>
-                        <td className="nowrap">{when(d.next_attempt_at)}</td>
-                        <td>
-                          {isAdmin ? (
-                            <button
-                              type="button"
-                              className="button small"
-                              disabled={retry.busy}
-                              onClick={() =>
-                                void retry.run(async () => {
-                                  await call(api.POST('/v1/webhooks/{id}/deliveries/{deliveryId}/retry', { params: { path: { id: endpointId, deliveryId: d.id! } } }));
-                                  setTimeout(() => setAgain((n) => n + 1), 800);
-                                })
-                              }
-                            >
-                              Retry
-                            </button>
-                          ) : null}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table columns={[{ label: 'Event' }, { label: 'Status' }, { label: 'Attempts', numeric: true }, { label: 'Last answer' }, { label: 'Next attempt' }, { label: 'Actions', hidden: true }]} testId="deliveries">
+                {p.data.map((d) => (
+                  <tr key={d.id}>
+                    <td>
+                      {d.event_type}
+                      <div className="muted small">{when(d.created_at)}</div>
+                    </td>
+                    <td>
+                      <Badge value={d.status ?? null} />
+                    </td>
+                    <td className="num">{d.attempts}</td>
+                    <td className="small wrap">
+                      {d.response_status ?? '—'} {d.duration_ms !== null && d.duration_ms !== undefined ? `· ${d.duration_ms} ms` : ''}
+                      {d.error ? <div className="muted">{d.error}</div> : null}
+                      {d.response_body ? <pre className="excerpt">{d.response_body}</pre> : null}
+                    </td>
+                    <td className="nowrap">{when(d.next_attempt_at)}</td>
+                    <td>
+                      {isAdmin ? (
+                        <button
+                          type="button"
+                          className="button small"
+                          disabled={retry.busy}
+                          onClick={() =>
+                            void retry.run(async () => {
+                              await call(api.POST('/v1/webhooks/{id}/deliveries/{deliveryId}/retry', { params: { path: { id: endpointId, deliveryId: d.id! } } }));
+                              setTimeout(() => setAgain((n) => n + 1), 800);
+                            })
+                          }
+                        >
+                          Retry
+                        </button>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </Table>
               <Pager cursor={cursor} nextCursor={p.next_cursor} />
             </>
           )

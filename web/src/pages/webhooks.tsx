@@ -3,6 +3,7 @@ import { api, call } from '../api/client';
 import { Pager, useCursor } from '../components/pager';
 import { Async, Empty } from '../components/states';
 import { ActionError, Badge, Card, PageHeader, ShownOnce, useAction } from '../components/ui';
+import { Table } from '../components/table';
 import { when } from '../format';
 import { useLoad } from '../load';
 import { Link } from '../router';
@@ -78,31 +79,19 @@ export function Webhooks() {
               <Empty title="No endpoint yet">Endpoints receive signed events (Standard Webhooks) for sends, opens, clicks and domain changes.</Empty>
             ) : (
               <>
-                <div className="table-scroll" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-                  <table className="table">
-                    <thead>
-                      <tr>
-                        <th scope="col">URL</th>
-                        <th scope="col">Events</th>
-                        <th scope="col">State</th>
-                        <th scope="col">Created</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {p.data.map((w) => (
-                        <tr key={w.id}>
-                          <td className="url">
-                            <Link to={`/webhooks/${w.id}`}>{w.url}</Link>
-                            {w.description ? <div className="muted small">{w.description}</div> : null}
-                          </td>
-                          <td className="small">{(w.events ?? []).join(', ')}</td>
-                          <td>{w.enabled ? <Badge value="enabled" /> : <Badge value={`disabled_${w.disabled_reason ?? ''}`} />}</td>
-                          <td className="nowrap">{when(w.created_at)}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <Table columns={[{ label: 'URL' }, { label: 'Events' }, { label: 'State' }, { label: 'Created' }]}>
+                  {p.data.map((w) => (
+                    <tr key={w.id}>
+                      <td className="url">
+                        <Link to={`/webhooks/${w.id}`}>{w.url}</Link>
+                        {w.description ? <div className="muted small">{w.description}</div> : null}
+                      </td>
+                      <td className="small">{(w.events ?? []).join(', ')}</td>
+                      <td>{w.enabled ? <Badge value="enabled" /> : <Badge value={`disabled_${w.disabled_reason ?? ''}`} />}</td>
+                      <td className="nowrap">{when(w.created_at)}</td>
+                    </tr>
+                  ))}
+                </Table>
                 <Pager cursor={cursor} nextCursor={p.next_cursor} />
               </>
             )
