@@ -63,25 +63,25 @@ function DomainView({ d, onChange }: { d: Domain; onChange: (d: Domain) => void 
         <Table columns={[{ label: 'Record' }, { label: 'Type' }, { label: 'Name' }, { label: 'Value' }, { label: 'Status' }, { label: 'Found' }]} className="records">
           {(d.records ?? []).map((r) => (
             <tr key={`${r.record}-${r.name}`} data-record={r.record}>
-              <td>
+              <td data-label="Record">
                 {r.record}
                 {r.informational ? <div className="muted small">suggested</div> : null}
               </td>
-              <td>
+              <td data-label="Type">
                 {r.type}
                 {r.priority !== undefined ? <div className="muted small">priority {r.priority}</div> : null}
               </td>
-              <td className="url">
+              <td data-label="Name" className="url">
                 {r.name} <CopyButton text={r.name ?? ''} />
               </td>
-              <td className="url value">
+              <td data-label="Value" className="url value">
                 <span>{r.value}</span> <CopyButton text={r.value ?? ''} />
               </td>
-              <td>
+              <td data-label="Status">
                 <Badge value={r.status ?? null} />
                 {r.problem ? <div className="muted small">{r.problem.replace(/_/g, ' ')}</div> : null}
               </td>
-              <td className="small">{(r.found ?? []).length === 0 ? <span className="muted nowrap">nothing</span> : <span className="url">{(r.found ?? []).join(', ')}</span>}</td>
+              <td data-label="Found" className="small">{(r.found ?? []).length === 0 ? <span className="muted nowrap">nothing</span> : <span className="url">{(r.found ?? []).join(', ')}</span>}</td>
             </tr>
           ))}
         </Table>
