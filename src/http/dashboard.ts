@@ -24,13 +24,12 @@ export const DASHBOARD_CSP = [
   "object-src 'none'",
 ].join('; ');
 
-function securityHeaders(reply: FastifyReply | { setHeader(name: string, value: string): unknown }): void {
-  const set = (name: string, value: string) => ('header' in reply ? void reply.header(name, value) : void reply.setHeader(name, value));
-  set('content-security-policy', DASHBOARD_CSP);
-  set('x-content-type-options', 'nosniff');
-  set('referrer-policy', 'no-referrer');
-  set('x-frame-options', 'DENY');
-}
+const SECURITY_HEADERS = {
+  'content-security-policy': DASHBOARD_CSP,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
 
 /** Serves the dashboard at `/`: its hashed assets, and index.html for every page path outside /v1/. */
 export async function installDashboard(app: FastifyInstance): Promise<void> {
@@ -42,7 +41,7 @@ export async function installDashboard(app: FastifyInstance): Promise<void> {
       wildcard: false,
       index: false,
       setHeaders(res, path) {
-        securityHeaders(res);
+        for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
         res.setHeader('cache-control', /\/assets\//.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     });
@@ -51,8 +50,7 @@ export async function installDashboard(app: FastifyInstance): Promise<void> {
     if (!built) {
       return reply.status(503).send(errorBody('internal_error', 'the dashboard is not built: run npm run build'));
     }
-    securityHeaders(reply);
-    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return reply.headers(SECURITY_HEADERS).header('cache-control', 'no-cache').sendFile('index.html');
   };
   app.get('/', { config: { public: true }, schema: { hide: true } }, (_request, reply) => page(reply));
   app.setNotFoundHandler((request, reply) => {

@@ -56,7 +56,6 @@ function examples(ids: Ids): Record<string, { params?: Record<string, string>; q
     'GET /v1/analytics/links': { query: { email_id: ids.email } },
     'POST /v1/exports': { body: { resource: 'events', filters: { type: 'opened', since } } },
     'GET /v1/exports': { query: { limit: '5' } },
-    'GET /v1/exports/{id}': { params: { id: ids.export } },
     'GET /v1/exports/{id}/download': { params: { id: ids.export } },
     'POST /v1/domains': { body: { name: 'fuzz.example.test', custom_return_path: 'bounce', open_tracking: true, tls: 'enforced' } },
     'GET /v1/domains': { query: { limit: '5' } },
