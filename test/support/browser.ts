@@ -1,4 +1,5 @@
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { watchRequests } from './screens.js';
 
 /** Debian's Chromium, headless, with no network beyond this machine; never a downloaded browser. */
 export async function launchBrowser(): Promise<Browser> {
@@ -28,6 +29,7 @@ export async function signIn(page: Page, baseUrl: string, key: string): Promise<
 
 /** Every error the page logged or threw, so a test can require none. */
 export function collectPageErrors(page: Page): string[] {
+  watchRequests(page);
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => {

@@ -38,8 +38,41 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-/** Waits until no loading indicator is left on the page. */
-export async function settled(page: Page): Promise<void> {
-  await page.waitForLoadState('networkidle');
+const inFlight = new WeakMap<Page, Set<unknown>>();
+
+/** Counts the page's requests under way, its frames' included (see settled). */
+function tracked(page: Page): Set<unknown> {
+  let requests = inFlight.get(page);
+  if (requests === undefined) {
+    const set = new Set<unknown>();
+    page.on('request', (r) => set.add(r));
+    page.on('requestfinished', (r) => set.delete(r));
+    page.on('requestfailed', (r) => set.delete(r));
+    inFlight.set(page, set);
+    requests = set;
+  }
+  return requests;
+}
+
+/** Starts counting the page's requests; call before the first navigation that settled waits for. */
+export function watchRequests(page: Page): void {
+  tracked(page);
+}
+
+/**
+ * Waits until no request has been under way for 300 ms and no loading indicator is left. Not
+ * Playwright's `networkidle`: a client-side navigation fires no load event, and the sandboxed
+ * preview frame's lifecycle can keep that state from ever being reached.
+ */
+export async function settled(page: Page, timeoutMs = 30_000): Promise<void> {
+  const requests = tracked(page);
+  const deadline = Date.now() + timeoutMs;
+  let quietSince = requests.size === 0 ? Date.now() : Infinity;
+  while (Date.now() - quietSince < 300) {
+    if (Date.now() > deadline) throw new Error(`still ${requests.size} requests under way after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+    if (requests.size > 0) quietSince = Infinity;
+    else if (quietSince === Infinity) quietSince = Date.now();
+  }
   await page.waitForFunction(() => document.querySelectorAll('[role="status"] .spinner').length === 0);
 }

@@ -163,6 +163,9 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     const domain = (await s.api('POST', '/v1/domains', { name: 'mail.example.test' })).body.id;
     await s.api('PATCH', `/v1/domains/${domain}`, { tracking_subdomain: 'links', open_tracking: true });
     const endpoint = (await s.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hooks', description: 'CRM' })).body.endpoint.id;
+    // One delivery in the log (its first attempt refused: nothing listens on port 9).
+    await s.api('POST', `/v1/webhooks/${endpoint}/test`);
+    await expect.poll(async () => (await s.api('GET', `/v1/webhooks/${endpoint}/deliveries`)).body.data[0]?.attempts, { timeout: 10_000 }).toBe(1);
     await s.api('POST', '/v1/exports', { resource: 'emails' });
     const screens: Array<[string, string]> = [
       ['overview', '/'],

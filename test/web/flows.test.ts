@@ -6,7 +6,7 @@ import { launchBrowser, signIn } from '../support/browser.js';
 import { type DomainsHarness, startDomainsHarness, zoneFor } from '../support/domains.js';
 import { emailBody } from '../support/fixtures.js';
 import { type RunningWaymark, startWaymark } from '../support/in-process.js';
-import { settled } from '../support/screens.js';
+import { settled, watchRequests } from '../support/screens.js';
 import { startReceiver } from '../support/webhook-receiver.js';
 
 let browser: Browser;
@@ -19,7 +19,9 @@ afterAll(async () => {
 
 async function page(width = 1440): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
-  return context.newPage();
+  const p = await context.newPage();
+  watchRequests(p);
+  return p;
 }
 
 describe('the domain flow, against the Knot DNS test server', { timeout: 120_000 }, () => {

@@ -17,6 +17,8 @@ const RESOURCES: Record<string, readonly string[]> = {
   api_keys: ['since', 'until'],
 };
 
+const FILTER_LABELS: Record<string, string> = { since: 'Since', until: 'Until', type: 'Event type', email_id: 'Email id', endpoint_id: 'Endpoint id', status: 'Status' };
+
 export function Exports() {
   const { isAdmin } = useSession();
   const cursor = useCursor();
@@ -119,7 +121,7 @@ function NewExport({ onCreated }: { onCreated: () => void }) {
         </label>
         {RESOURCES[resource]!.map((f) => (
           <label key={f}>
-            {f.replace(/_/g, ' ')}
+            {FILTER_LABELS[f] ?? f}
             <input
               type={f === 'since' || f === 'until' ? 'datetime-local' : 'text'}
               value={filters[f] ?? ''}
