@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { collectPageErrors, launchBrowser, signIn } from '../support/browser.js';
 import { emailBody } from '../support/fixtures.js';
 import { onServer, type RunningWaymark, startWaymark } from '../support/in-process.js';
@@ -24,6 +24,10 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     s = await startWaymark({ env: { WAYMARK_WEBHOOK_ALLOW_PRIVATE: '1' } });
     browser = await launchBrowser();
+  });
+  // Each test's pages go before the next test and before the server stops: an open page keeps connections to it.
+  afterEach(async () => {
+    for (const context of browser?.contexts() ?? []) await context.close();
   });
   afterAll(async () => {
     await browser?.close();

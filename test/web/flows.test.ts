@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, signIn } from '../support/browser.js';
 import { type DomainsHarness, startDomainsHarness, zoneFor } from '../support/domains.js';
 import { emailBody } from '../support/fixtures.js';
@@ -12,6 +12,10 @@ import { startReceiver } from '../support/webhook-receiver.js';
 let browser: Browser;
 beforeAll(async () => {
   browser = await launchBrowser();
+});
+// Each test's pages go before its server stops: an open page keeps connections to it.
+afterEach(async () => {
+  for (const context of browser?.contexts() ?? []) await context.close();
 });
 afterAll(async () => {
   await browser?.close();
