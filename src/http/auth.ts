@@ -38,35 +38,40 @@ export function installAuth(app: FastifyInstance, keys: ApiKeyService, sessions:
     const config = request.routeOptions.config;
     // The API lives under /v1/; the rest is the dashboard's public assets.
     if (config.public || !request.routeOptions.url?.startsWith('/v1/')) return;
-    const auth = await authenticate(request, keys, sessions);
-    if (!auth.ok) throw new ApiError('unauthorized', auth.reason === 'expired' ? 'the API key has expired' : auth.message);
-    const { key } = auth;
+    const key = await authenticate(request, keys, sessions);
     if (key.role === 'sending' && !config.sending) throw new ApiError('forbidden', 'a sending key may only send email (POST /v1/emails)');
     if (config.role === 'admin' && key.role !== 'admin') throw new ApiError('forbidden', 'this route needs an admin key');
     request.apiKey = key;
   });
 }
 
-type RequestAuthentication = { ok: true; key: ApiKey } | { ok: false; reason: 'unknown' | 'expired'; message: string };
+const SESSION_ENDED = 'the session has ended: sign in again';
 
-async function authenticate(request: FastifyRequest, keys: ApiKeyService, sessions: SessionAuth): Promise<RequestAuthentication> {
+/** The request's key, from its Bearer header or else its session cookie; 401 (or 403) otherwise. */
+async function authenticate(request: FastifyRequest, keys: ApiKeyService, sessions: SessionAuth): Promise<ApiKey> {
   const header = request.headers.authorization;
   const cookie = request.cookies[SESSION_COOKIE];
   if (header === undefined && cookie !== undefined) {
     const keyId = sessions.codec.read(cookie, sessions.clock.now());
-    if (keyId === null) return { ok: false, reason: 'unknown', message: 'the session has ended: sign in again' };
+    if (keyId === null) throw new ApiError('unauthorized', SESSION_ENDED);
     if (UNSAFE.has(request.method) && !sameOrigin(request, sessions.publicUrl)) {
       throw new ApiError('forbidden', 'a cookie-authenticated change must come from the dashboard itself (Origin)');
     }
-    return withMessage(await keys.authenticateById(keyId), 'the session has ended: sign in again');
+    return admitted(await keys.authenticateById(keyId), SESSION_ENDED);
   }
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (!match) return { ok: false, reason: 'unknown', message: 'send an API key as "Authorization: Bearer <key>"' };
-  return withMessage(await keys.authenticate(match[1]!), 'the API key is not valid');
+  if (!match) throw new ApiError('unauthorized', 'send an API key as "Authorization: Bearer <key>"');
+  return keyForSecret(keys, match[1]!);
 }
 
-function withMessage(auth: Authentication, message: string): RequestAuthentication {
-  return auth.ok ? auth : { ...auth, message };
+/** The key a secret names, or the 401 that says why not (the dashboard's sign-in uses it too). */
+export async function keyForSecret(keys: ApiKeyService, secret: string): Promise<ApiKey> {
+  return admitted(await keys.authenticate(secret), 'the API key is not valid');
+}
+
+function admitted(auth: Authentication, unknownMessage: string): ApiKey {
+  if (auth.ok) return auth.key;
+  throw new ApiError('unauthorized', auth.reason === 'expired' ? 'the API key has expired' : unknownMessage);
 }
 
 export function requireKey(request: FastifyRequest): ApiKey {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { keyForSecret } from '../../../auth.js';
 import type { HttpDeps } from '../../../deps.js';
 import { ApiError } from '../../../errors.js';
 import { apiKeyJson } from '../../../schemas/api-key.js';
@@ -35,12 +36,11 @@ export function createSessionRoute(app: FastifyInstance, deps: HttpDeps, options
     },
     async (request, reply) => {
       if (!sameOrigin(request, options.publicUrl)) throw new ApiError('forbidden', 'sign in from the dashboard itself (Origin)');
-      const auth = await deps.apiKeys.authenticate(request.body.key);
-      if (!auth.ok) throw new ApiError('unauthorized', auth.reason === 'expired' ? 'the API key has expired' : 'the API key is not valid');
-      if (auth.key.role === 'sending') throw new ApiError('forbidden', 'a sending key may only send email; sign in with an admin or member key');
+      const key = await keyForSecret(deps.apiKeys, request.body.key);
+      if (key.role === 'sending') throw new ApiError('forbidden', 'a sending key may only send email; sign in with an admin or member key');
       const now = options.now();
-      const expiresAt = Math.min(now + SESSION_TTL_MS, auth.key.expiresAt ?? Number.POSITIVE_INFINITY);
-      void reply.setCookie(SESSION_COOKIE, options.codec.issue(auth.key.id, expiresAt), {
+      const expiresAt = Math.min(now + SESSION_TTL_MS, key.expiresAt ?? Number.POSITIVE_INFINITY);
+      void reply.setCookie(SESSION_COOKIE, options.codec.issue(key.id, expiresAt), {
         path: '/',
         httpOnly: true,
         sameSite: 'strict',
@@ -48,7 +48,7 @@ export function createSessionRoute(app: FastifyInstance, deps: HttpDeps, options
         // Max-Age, not Expires: the browser counts from its own clock.
         maxAge: Math.floor((expiresAt - now) / 1000),
       });
-      return { api_key: apiKeyJson(auth.key), expires_at: iso(expiresAt) };
+      return { api_key: apiKeyJson(key), expires_at: iso(expiresAt) };
     },
   );
 }
