@@ -1,55 +1,15 @@
 import { sql } from 'kysely';
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Domain, DomainRecord, DomainStatus, DomainTlsMode, TrackingHost, TrackingHostStatus } from '../../core/model.js';
+import type { Domain, TrackingHost } from '../../core/model.js';
 import { type DomainRepository, type DomainSaveOptions, TrackingHostTaken } from '../../ports/store.js';
-import { normalizeId, pageCursor, pageLimit, requireId } from './rows.js';
-import type { Backend, Database, DbBool, DomainsTable, TrackingHostsTable } from './schema.js';
-import { enqueueMessage } from './webhook-repository.js';
+import { normalizeId, pageCursor, pageLimit, requireId, toDomain, toHost } from './rows.js';
+import { enqueueMessage } from './outbox.js';
+import type { Backend, Database, DbBool, DomainsTable } from './schema.js';
 
 
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
-
-function toHost(row: Selectable<TrackingHostsTable>): TrackingHost {
-  return {
-    id: row.id,
-    domainId: row.domain_id,
-    projectId: row.project_id,
-    hostname: row.hostname,
-    status: row.status as TrackingHostStatus,
-    createdAt: row.created_at,
-    verifiedAt: row.verified_at,
-    deletedAt: row.deleted_at,
-  };
-}
-
-function toDomain(row: Selectable<DomainsTable>, hosts: TrackingHost[]): Domain {
-  return {
-    id: row.id,
-    projectId: row.project_id,
-    name: row.name,
-    returnPath: row.return_path,
-    openTracking: Boolean(row.open_tracking),
-    clickTracking: Boolean(row.click_tracking),
-    tls: row.tls as DomainTlsMode,
-    dkimSelector: row.dkim_selector,
-    dkimPublicKey: row.dkim_public_key,
-    dkimPrivateKeySealed: row.dkim_private_key,
-    trackingSubdomain: row.tracking_subdomain,
-    trackingSubdomainSetAt: row.tracking_subdomain_set_at,
-    activeHostId: row.active_host_id,
-    status: row.status as DomainStatus,
-    records: JSON.parse(row.records) as DomainRecord[],
-    verificationStartedAt: row.verification_started_at,
-    lastCheckedAt: row.last_checked_at,
-    nextCheckAt: row.next_check_at,
-    version: row.version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    hosts,
-  };
 }
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -193,7 +153,7 @@ export function domainRepository(db: Kysely<Database>, backend: Backend, bool: (
               .where('domain_id', '=', id)
               .execute();
           }
-          if (options.message !== undefined) await enqueueMessage(trx, bool, options.message);
+          if (options.message !== undefined) await enqueueMessage(trx, options.message);
           return one(updated, trx);
         });
       } catch (err) {

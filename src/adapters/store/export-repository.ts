@@ -1,44 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { ExportJob, ExportRepository, ExportStatus } from '../../ports/exports.js';
+import type { ExportRepository } from '../../ports/exports.js';
 import type { Database } from './schema.js';
-import { normalizeId } from './rows.js';
+import { normalizeId, toJob } from './rows.js';
 
-/** The `exports` table of migration 004_analytics (kept here, not in schema.ts). */
-export type ExportTables = {
-  exports: {
-    id: string;
-    project_id: string;
-    resource: string;
-    filters: string;
-    status: string;
-    rows: number | null;
-    rows_done: number;
-    created_by: string;
-    created_at: number;
-    expires_at: number;
-    error: string | null;
-  };
-};
-
-
-function toJob(r: ExportTables['exports']): ExportJob {
-  return {
-    id: r.id,
-    projectId: r.project_id,
-    resource: r.resource,
-    filters: JSON.parse(r.filters) as Record<string, string>,
-    status: r.status as ExportStatus,
-    rows: r.rows === null ? null : Number(r.rows),
-    rowsDone: Number(r.rows_done),
-    createdBy: r.created_by,
-    createdAt: Number(r.created_at),
-    expiresAt: Number(r.expires_at),
-    error: r.error,
-  };
-}
-
-export function exportRepository(base: Kysely<Database>): ExportRepository {
-  const db = base.withTables<ExportTables>();
+export function exportRepository(db: Kysely<Database>): ExportRepository {
   return {
     async create(job) {
       const row = await db

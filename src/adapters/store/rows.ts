@@ -3,18 +3,41 @@ import type {
   ApiKey,
   ApiKeyRole,
   ClickTrackingMode,
+  Domain,
+  DomainRecord,
+  DomainStatus,
+  DomainTlsMode,
   Email,
   EmailEvent,
   EmailSummary,
   EmailEventType,
   EmailStatus,
   Project,
+  TrackingHost,
+  TrackingHostStatus,
+  WebhookDelivery,
+  WebhookDeliveryStatus,
+  WebhookDisabledReason,
+  WebhookEndpoint,
+  WebhookEventType,
 } from '../../core/model.js';
+import type { ExportJob, ExportStatus } from '../../ports/exports.js';
 import type { Page } from '../../ports/store.js';
-import type { ApiKeysTable, EmailBodiesTable, EmailEventsTable, EmailsTable, ProjectsTable } from './schema.js';
+import type {
+  ApiKeysTable,
+  DomainsTable,
+  EmailBodiesTable,
+  EmailEventsTable,
+  EmailsTable,
+  ExportsTable,
+  ProjectsTable,
+  TrackingHostsTable,
+  WebhookDeliveriesTable,
+  WebhookEndpointsTable,
+} from './schema.js';
 import { isUuid } from '../../core/uuid.js';
 
-/** Shared by the repositories: id checks, paging and row mapping. */
+/** Shared by the repositories: id checks, paging, and every row mapper (table row to model). */
 
 // ---------------------------------------------------------------------------------------------
 // Ids and pages
@@ -123,5 +146,99 @@ export function toEvent(row: Selectable<EmailEventsTable>): EmailEvent {
     linkIndex: row.link_index,
     url: row.url,
     detail: row.detail,
+  };
+}
+
+export function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    url: row.url,
+    description: row.description,
+    events: JSON.parse(row.events) as WebhookEventType[],
+    secret: row.secret,
+    previousSecret: row.previous_secret,
+    previousSecretUntil: row.previous_secret_until,
+    enabled: Boolean(row.enabled),
+    disabledReason: row.disabled_reason as WebhookDisabledReason | null,
+    failingSince: row.failing_since,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
+  return {
+    endpointId: row.endpoint_id,
+    messageId: row.message_id,
+    projectId: row.project_id,
+    eventType: row.event_type as WebhookEventType,
+    eventId: row.event_id,
+    payload: row.payload,
+    status: row.status as WebhookDeliveryStatus,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastAttemptAt: row.last_attempt_at,
+    lastStatusCode: row.last_status_code,
+    lastError: row.last_error,
+    lastDurationMs: row.last_duration_ms,
+    lastResponse: row.last_response,
+    createdAt: row.created_at,
+  };
+}
+
+export function toHost(row: Selectable<TrackingHostsTable>): TrackingHost {
+  return {
+    id: row.id,
+    domainId: row.domain_id,
+    projectId: row.project_id,
+    hostname: row.hostname,
+    status: row.status as TrackingHostStatus,
+    createdAt: row.created_at,
+    verifiedAt: row.verified_at,
+    deletedAt: row.deleted_at,
+  };
+}
+
+export function toDomain(row: Selectable<DomainsTable>, hosts: TrackingHost[]): Domain {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    name: row.name,
+    returnPath: row.return_path,
+    openTracking: Boolean(row.open_tracking),
+    clickTracking: Boolean(row.click_tracking),
+    tls: row.tls as DomainTlsMode,
+    dkimSelector: row.dkim_selector,
+    dkimPublicKey: row.dkim_public_key,
+    dkimPrivateKeySealed: row.dkim_private_key,
+    trackingSubdomain: row.tracking_subdomain,
+    trackingSubdomainSetAt: row.tracking_subdomain_set_at,
+    activeHostId: row.active_host_id,
+    status: row.status as DomainStatus,
+    records: JSON.parse(row.records) as DomainRecord[],
+    verificationStartedAt: row.verification_started_at,
+    lastCheckedAt: row.last_checked_at,
+    nextCheckAt: row.next_check_at,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    hosts,
+  };
+}
+
+export function toJob(r: Selectable<ExportsTable>): ExportJob {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    resource: r.resource,
+    filters: JSON.parse(r.filters) as Record<string, string>,
+    status: r.status as ExportStatus,
+    rows: r.rows === null ? null : Number(r.rows),
+    rowsDone: Number(r.rows_done),
+    createdBy: r.created_by,
+    createdAt: Number(r.created_at),
+    expiresAt: Number(r.expires_at),
+    error: r.error,
   };
 }

@@ -170,6 +170,65 @@ export interface TrackingHostsTable {
   deleted_at: number | null;
 }
 
+/** Hourly counts per project, tag ('' for all) and sending domain ('' for none). */
+export interface AnalyticsRollupsTable {
+  project_id: string;
+  tag: string;
+  bucket: number;
+  domain_id: string;
+  sent: number;
+  opened: number;
+  opens: number;
+  clicked: number;
+  clicks: number;
+}
+
+export interface AnalyticsLinkRollupsTable {
+  project_id: string;
+  tag: string;
+  bucket: number;
+  domain_id: string;
+  link_index: number;
+  url: string;
+  label: string;
+  clicks: number;
+  unique_clicks: number;
+}
+
+export interface AnalyticsClientRollupsTable {
+  project_id: string;
+  tag: string;
+  bucket: number;
+  domain_id: string;
+  client: string;
+  device: string;
+  os: string;
+  opens: number;
+}
+
+/** Clicks per email and link: tells a link's first click by this email from the next ones. */
+export interface EmailLinkClicksTable {
+  email_id: string;
+  link_index: number;
+  url: string;
+  clicks: number;
+}
+
+export interface ExportsTable {
+  id: string;
+  project_id: string;
+  resource: string;
+  /** JSON Record<string, string> */
+  filters: string;
+  status: string;
+  rows: number | null;
+  rows_done: number;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  error: string | null;
+}
+
 export interface Database {
   domains: DomainsTable;
   tracking_hosts: TrackingHostsTable;
@@ -181,6 +240,11 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  analytics_rollups: AnalyticsRollupsTable;
+  analytics_link_rollups: AnalyticsLinkRollupsTable;
+  analytics_client_rollups: AnalyticsClientRollupsTable;
+  email_link_clicks: EmailLinkClicksTable;
+  exports: ExportsTable;
 }
 
 export type Backend = 'sqlite' | 'postgres';

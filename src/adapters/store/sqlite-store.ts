@@ -3,10 +3,10 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, sql } from 'kysely';
 import type { DatabaseConnection, Driver, SqliteDialectConfig } from 'kysely';
-import type { Store, TrackingHit } from '../../ports/store.js';
-import { sqliteHitRollups } from './analytics-repository.js';
+import type { Store } from '../../ports/store.js';
+import { sqliteHitWriter } from './hits/sqlite.js';
 import { createKyselyStore } from './kysely-store.js';
-import type { HitTotals, StoreDialect } from './kysely-store.js';
+import type { StoreDialect } from './kysely-store.js';
 import { runMigrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -65,107 +65,12 @@ export function createSqliteStore(path: string): SqliteStore {
 
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: raw }) });
 
-  // Prepared once, on first use (the tables must exist first).
-  let writeBatch: ((hits: readonly TrackingHit[], totals: readonly HitTotals[]) => void) | undefined;
-
-  function prepareWriteBatch(): (hits: readonly TrackingHit[], totals: readonly HitTotals[]) => void {
-    // The email is updated first: RETURNING tells whether it exists and gives its project, so the
-    // events are plain single-row INSERT ... VALUES. (An INSERT ... SELECT needs a statement
-    // journal per row, which measured ~4 µs of extra I/O per hit.)
-    // scalar min() is NULL if either side is; coalesce keeps whichever side is set.
-    const updateEmail = raw
-      .prepare<[Record<string, unknown>], string>(`
-      update emails set
-        open_count = open_count + @opens,
-        click_count = click_count + @clicks,
-        opened_at = coalesce(min(opened_at, @firstOpenAt), opened_at, @firstOpenAt),
-        clicked_at = coalesce(min(clicked_at, @firstClickAt), clicked_at, @firstClickAt),
-        last_event = case when last_event_at is null or last_event_at < @lastAt then @lastType else last_event end,
-        last_event_at = case when last_event_at is null or last_event_at < @lastAt then @lastAt else last_event_at end
-      where id = @emailId
-      returning project_id`)
-      .pluck();
-    const insertEvent = raw.prepare<[Record<string, unknown>]>(`
-      insert into email_events
-        (id, project_id, email_id, type, created_at, ip, user_agent, referer, link_index, url, detail)
-      values (@id, @projectId, @emailId, @type, @createdAt, @ip, @userAgent, @referer, @linkIndex, @url, null)`);
-    // Webhooks: the project's subscribed endpoints are read once per batch, and a delivery row is
-    // written beside each event, in the same transaction (the outbox).
-    const enabledEndpoints = raw.prepare<[string], { id: string; events: string }>(
-      `select id, events from webhook_endpoints where project_id = ? and enabled = 1`,
-    );
-    const insertDelivery = raw.prepare<[Record<string, unknown>]>(`
-      insert into webhook_deliveries
-        (endpoint_id, message_id, project_id, event_type, event_id, payload, status, attempts, next_attempt_at, created_at)
-      values (@endpointId, @eventId, @projectId, @type, @eventId, null, 'pending', 0, @createdAt, @createdAt)`);
-    const applyRollups = sqliteHitRollups(raw);
-    const txn = raw.transaction((hits: readonly TrackingHit[], totals: readonly HitTotals[]) => {
-      // Analytics rollups first: they read the emails as they were before this batch.
-      applyRollups(hits);
-      const subscribers = new Map<string, { opened: string[]; clicked: string[] }>();
-      const subscribersOf = (projectId: string) => {
-        let found = subscribers.get(projectId);
-        if (found === undefined) {
-          found = { opened: [], clicked: [] };
-          for (const e of enabledEndpoints.all(projectId)) {
-            const events = JSON.parse(e.events) as string[];
-            if (events.includes('email.opened')) found.opened.push(e.id);
-            if (events.includes('email.clicked')) found.clicked.push(e.id);
-          }
-          subscribers.set(projectId, found);
-        }
-        return found;
-      };
-      const projectOf = new Map<string, string>();
-      for (const t of totals) {
-        const projectId = updateEmail.get({
-          emailId: t.emailId,
-          opens: t.opens,
-          clicks: t.clicks,
-          firstOpenAt: t.firstOpenAt,
-          firstClickAt: t.firstClickAt,
-          lastType: t.lastType,
-          lastAt: t.lastAt,
-        });
-        if (projectId !== undefined) projectOf.set(t.emailId, projectId);
-      }
-      for (const h of hits) {
-        const projectId = projectOf.get(h.emailId);
-        if (projectId === undefined) continue; // no such email: the hit is dropped
-        insertEvent.run({
-          id: h.id,
-          projectId,
-          emailId: h.emailId,
-          type: h.type,
-          createdAt: h.createdAt,
-          ip: h.ip,
-          userAgent: h.userAgent,
-          referer: h.referer,
-          linkIndex: h.linkIndex,
-          url: h.url,
-        });
-        const type = h.type === 'opened' ? 'email.opened' : 'email.clicked';
-        for (const endpointId of subscribersOf(projectId)[h.type]) {
-          insertDelivery.run({ endpointId, eventId: h.id, projectId, type, createdAt: h.createdAt });
-        }
-      }
-    });
-    return (hits, totals) => txn.immediate(hits, totals);
-  }
-
   let destroyed = false;
   const dialect: StoreDialect = {
     backend: 'sqlite',
     bool: (value) => (value ? 1 : 0),
 
-    async writeHits(hits, totals) {
-      // Holding Kysely's connection (a mutex on the single connection) keeps this synchronous
-      // transaction from landing inside a Kysely transaction that is waiting between statements.
-      await db.connection().execute(async () => {
-        writeBatch ??= prepareWriteBatch();
-        writeBatch(hits, totals);
-      });
-    },
+    writeHits: sqliteHitWriter(db, raw),
 
     async claimDue(now, leaseUntil, limit) {
       return db.transaction().execute(async (trx) => {

@@ -1,130 +1,10 @@
 import { sql } from 'kysely';
-import type { Kysely, Selectable, Transaction } from 'kysely';
-import type {
-  WebhookDelivery,
-  WebhookDeliveryStatus,
-  WebhookDisabledReason,
-  WebhookEndpoint,
-  WebhookEventType,
-} from '../../core/model.js';
-import type { ClaimedWebhook, WebhookMessage, WebhookRepository } from '../../ports/store.js';
-import { normalizeId, pageCursor, pageLimit, requireId, toEmailSummary, toEvent } from './rows.js';
-import type { Backend, Database, DbBool, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema.js';
-
-export function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
-  return {
-    id: row.id,
-    projectId: row.project_id,
-    url: row.url,
-    description: row.description,
-    events: JSON.parse(row.events) as WebhookEventType[],
-    secret: row.secret,
-    previousSecret: row.previous_secret,
-    previousSecretUntil: row.previous_secret_until,
-    enabled: Boolean(row.enabled),
-    disabledReason: row.disabled_reason as WebhookDisabledReason | null,
-    failingSince: row.failing_since,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toDelivery(row: Selectable<WebhookDeliveriesTable>): WebhookDelivery {
-  return {
-    endpointId: row.endpoint_id,
-    messageId: row.message_id,
-    projectId: row.project_id,
-    eventType: row.event_type as WebhookEventType,
-    eventId: row.event_id,
-    payload: row.payload,
-    status: row.status as WebhookDeliveryStatus,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lastAttemptAt: row.last_attempt_at,
-    lastStatusCode: row.last_status_code,
-    lastError: row.last_error,
-    lastDurationMs: row.last_duration_ms,
-    lastResponse: row.last_response,
-    createdAt: row.created_at,
-  };
-}
-
-/** `events` is a JSON array of strings: this matches one type in it on both backends. */
-function subscribes(type: string) {
-  return sql<boolean>`webhook_endpoints.events like ${`%${JSON.stringify(type)}%`}`;
-}
-
-/**
- * Queues a delivery of one email event to each enabled endpoint of its project that subscribes to
- * its type. Runs inside the transaction that writes the event (email.sent; opens and clicks are
- * queued by each backend's writeHits, which batches this).
- */
-/**
- * Queues a message with its payload for every enabled endpoint of its project that subscribes to
- * its type (or for one endpoint). Takes a transaction, so a state change and its webhook commit
- * together (domain.updated). Returns how many deliveries were queued.
- */
-export async function enqueueMessage(
-  db: Kysely<Database> | Transaction<Database>,
-  bool: (value: boolean) => DbBool,
-  message: WebhookMessage,
-  onlyEndpointId?: string,
-): Promise<number> {
-  const pid = requireId(message.projectId, 'project id');
-  let q = db.selectFrom('webhook_endpoints').select('id').where('project_id', '=', pid).where('enabled', '=', bool(true));
-  if (onlyEndpointId !== undefined) q = q.where('id', '=', requireId(onlyEndpointId, 'endpoint id'));
-  else q = q.where(subscribes(message.eventType));
-  const endpoints = await q.execute();
-  if (endpoints.length === 0) return 0;
-  await db
-    .insertInto('webhook_deliveries')
-    .values(
-      endpoints.map((e) => ({
-        endpoint_id: e.id,
-        message_id: requireId(message.messageId, 'message id'),
-        project_id: pid,
-        event_type: message.eventType,
-        event_id: null,
-        payload: message.payload,
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: message.createdAt,
-        created_at: message.createdAt,
-      })),
-    )
-    .execute();
-  return endpoints.length;
-}
-
-export async function enqueueEventDeliveries(
-  trx: Transaction<Database>,
-  bool: (value: boolean) => DbBool,
-  event: { projectId: string; eventId: string; type: WebhookEventType; at: number },
-): Promise<void> {
-  await trx
-    .insertInto('webhook_deliveries')
-    .columns(['endpoint_id', 'message_id', 'project_id', 'event_type', 'event_id', 'payload', 'status', 'attempts', 'next_attempt_at', 'created_at'])
-    .expression((eb) =>
-      eb
-        .selectFrom('webhook_endpoints')
-        .select([
-          'webhook_endpoints.id',
-          sql.val(event.eventId).as('message_id'),
-          'webhook_endpoints.project_id',
-          sql.val(event.type).as('event_type'),
-          sql.val(event.eventId).as('event_id'),
-          sql.val(null).as('payload'),
-          sql.val('pending').as('status'),
-          sql.val(0).as('attempts'),
-          sql.val(event.at).as('next_attempt_at'),
-          sql.val(event.at).as('created_at'),
-        ])
-        .where('webhook_endpoints.project_id', '=', event.projectId)
-        .where('webhook_endpoints.enabled', '=', bool(true))
-        .where(subscribes(event.type)),
-    )
-    .execute();
-}
+import type { Kysely, Selectable } from 'kysely';
+import type { WebhookDeliveryStatus } from '../../core/model.js';
+import type { ClaimedWebhook, WebhookRepository } from '../../ports/store.js';
+import { enqueueMessage, requeueEvents } from './outbox.js';
+import { normalizeId, pageCursor, pageLimit, requireId, toDelivery, toEmailSummary, toEndpoint, toEvent } from './rows.js';
+import type { Backend, Database, DbBool, WebhookDeliveriesTable } from './schema.js';
 
 export function webhookRepository(db: Kysely<Database>, backend: Backend, bool: (value: boolean) => DbBool): WebhookRepository {
   async function endpointRow(q: Kysely<Database>, projectId: string, id: string) {
@@ -226,7 +106,7 @@ export function webhookRepository(db: Kysely<Database>, backend: Backend, bool: 
       return true;
     },
 
-    enqueue: (message, onlyEndpointId) => enqueueMessage(db, bool, message, onlyEndpointId),
+    enqueue: (message, onlyEndpointId) => enqueueMessage(db, message, onlyEndpointId),
 
     async claimDue(now, leaseUntil, limit, exceptEndpoints = []) {
       if (!Number.isSafeInteger(limit) || limit <= 0) return [];
@@ -384,40 +264,7 @@ export function webhookRepository(db: Kysely<Database>, backend: Backend, bool: 
     async replay(projectId, endpointId, since, at, limit) {
       const endpoint = await endpointRow(db, projectId, endpointId);
       if (endpoint === undefined) return 0;
-      const types = (JSON.parse(endpoint.events) as string[]).filter((t) => t.startsWith('email.')).map((t) => t.slice('email.'.length));
-      if (types.length === 0) return 0;
-      const events = await db
-        .selectFrom('email_events')
-        .select(['id', 'type'])
-        .where('project_id', '=', endpoint.project_id)
-        .where('created_at', '>=', since)
-        .where('type', 'in', types)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
-      // In chunks: SQLite binds at most 32,766 parameters per statement.
-      for (let i = 0; i < events.length; i += 500) {
-        await db
-          .insertInto('webhook_deliveries')
-          .values(
-            events.slice(i, i + 500).map((e) => ({
-              endpoint_id: endpoint.id,
-              message_id: e.id,
-              project_id: endpoint.project_id,
-              event_type: `email.${e.type}`,
-              event_id: e.id,
-              payload: null,
-              status: 'pending',
-              attempts: 0,
-              next_attempt_at: at,
-              created_at: at,
-            })),
-          )
-          // A message already delivered (or failed) is sent again, under the same webhook-id.
-          .onConflict((oc) => oc.columns(['endpoint_id', 'message_id']).doUpdateSet({ status: 'pending', next_attempt_at: at }))
-          .execute();
-      }
-      return events.length;
+      return requeueEvents(db, endpoint.id, since, at, limit);
     },
   };
 }

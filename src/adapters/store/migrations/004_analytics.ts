@@ -3,7 +3,7 @@ import type { Kysely, Migration } from 'kysely';
 import type { Backend, ColumnTypes } from '../schema.js';
 
 /**
- * Analytics rollups (issue 6). Three tables, maintained in the same transaction as the events:
+ * Analytics rollups: three tables, maintained in the same transaction as the events:
  *
  * - `analytics_rollups`: sent/opened/opens/clicked/clicks per (project, tag, hour, domain). `tag`
  *   is '' for "all emails" or `name:value`; `domain_id` is '' for emails without a domain. The

@@ -1,7 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 
 /**
- * Two indexes, for event retention and the delivery-log export (issue 6):
+ * Two indexes, for event retention and the delivery-log export:
  *
  * - `email_events (created_at)`: the retention purge deletes the oldest events in bounded batches,
  *   found by creation time (ids are time-ordered too, but minted from the wall clock, not from the

@@ -1,0 +1,129 @@
+import type { EmailLinkDelta, EmailRollupState } from '../../../core/analytics/rollups.js';
+import type { EmailLink, EmailTag } from '../../../core/model.js';
+import type { TrackingHit } from '../../../ports/store.js';
+import { normalizeId, requireId } from '../rows.js';
+
+/**
+ * What one batch of tracking hits writes, in ONE transaction, resolving only after COMMIT (the
+ * group commit; a hit is answered once its batch is durable):
+ *
+ * 1. analytics rollups (`analytics_rollups`, `analytics_link_rollups`, `analytics_client_rollups`
+ *    and the per-email `email_link_clicks`), from the emails as they were BEFORE the batch, so a
+ *    first open or first click of an email counts once;
+ * 2. each email's counters, first-open and first-click times and last event ({@link HitTotals});
+ * 3. one `email_events` row per hit, its project taken from the email (a hit for an email that
+ *    does not exist is dropped);
+ * 4. the webhook outbox: a `webhook_deliveries` row per event and subscribed endpoint (outbox.ts).
+ *
+ * Each backend owns its whole transaction in one file (sqlite.ts, postgres.ts), ordered for its
+ * own locking; both compute the same totals and rollup deltas from this module and the core.
+ */
+export interface HitBatch {
+  /** Validated: canonical lowercase UUIDs, type opened or clicked, integer times. */
+  hits: readonly TrackingHit[];
+  /** One entry per distinct email of the batch. */
+  totals: readonly HitTotals[];
+}
+
+/** Writes one batch in one transaction. */
+export type HitBatchWriter = (batch: HitBatch) => Promise<void>;
+
+/** What a batch of hits does to one email. */
+export interface HitTotals {
+  emailId: string;
+  opens: number;
+  clicks: number;
+  /** Earliest open in the batch, or null. */
+  firstOpenAt: number | null;
+  /** Earliest click in the batch, or null. */
+  firstClickAt: number | null;
+  /** Latest hit of the batch (on equal times, the later one in the batch). */
+  lastType: 'opened' | 'clicked';
+  lastAt: number;
+}
+
+/**
+ * Checks a batch and computes its totals. Throws on a hit the caller should never have made (bad
+ * id, type or time); a malformed email id names no email, so that hit is dropped like an unknown one.
+ * Returns null when nothing is left to write.
+ */
+export function hitBatch(hits: readonly TrackingHit[]): HitBatch | null {
+  const valid: TrackingHit[] = [];
+  for (const hit of hits) {
+    const id = requireId(hit.id, 'hit id');
+    if (hit.type !== 'opened' && hit.type !== 'clicked') {
+      throw new TypeError(`Invalid hit type ${JSON.stringify(hit.type)}`);
+    }
+    if (!Number.isSafeInteger(hit.createdAt)) {
+      throw new TypeError(`Invalid hit time ${String(hit.createdAt)}`);
+    }
+    const emailId = normalizeId(hit.emailId);
+    if (emailId === undefined) continue;
+    valid.push(id === hit.id && emailId === hit.emailId ? hit : { ...hit, id, emailId });
+  }
+  return valid.length === 0 ? null : { hits: valid, totals: totalsOf(valid) };
+}
+
+function totalsOf(hits: readonly TrackingHit[]): HitTotals[] {
+  const byEmail = new Map<string, HitTotals>();
+  for (const hit of hits) {
+    let t = byEmail.get(hit.emailId);
+    if (t === undefined) {
+      t = {
+        emailId: hit.emailId,
+        opens: 0,
+        clicks: 0,
+        firstOpenAt: null,
+        firstClickAt: null,
+        lastType: hit.type,
+        lastAt: hit.createdAt,
+      };
+      byEmail.set(hit.emailId, t);
+    }
+    if (hit.type === 'opened') {
+      t.opens += 1;
+      if (t.firstOpenAt === null || hit.createdAt < t.firstOpenAt) t.firstOpenAt = hit.createdAt;
+    } else {
+      t.clicks += 1;
+      if (t.firstClickAt === null || hit.createdAt < t.firstClickAt) t.firstClickAt = hit.createdAt;
+    }
+    if (hit.createdAt >= t.lastAt) {
+      t.lastAt = hit.createdAt;
+      t.lastType = hit.type;
+    }
+  }
+  return [...byEmail.values()];
+}
+
+/** The email columns the rollups are computed from, selected by each backend before its update. */
+export const EMAIL_STATE_COLUMNS = 'id, project_id, created_at, domain_id, tags, links, open_count, click_count';
+
+export interface EmailStateRow {
+  id: string;
+  project_id: string;
+  created_at: number;
+  domain_id: string | null;
+  tags: string;
+  links: string;
+  open_count: number;
+  click_count: number;
+}
+
+/** The emails' state before the batch; links are parsed only for the emails clicked in it. */
+export function emailStates(rows: readonly EmailStateRow[], clicked: readonly EmailLinkDelta[]): Map<string, EmailRollupState> {
+  const withLinks = new Set(clicked.map((d) => d.emailId));
+  const states = new Map<string, EmailRollupState>();
+  for (const r of rows) {
+    states.set(r.id, {
+      emailId: r.id,
+      projectId: r.project_id,
+      createdAt: Number(r.created_at),
+      domainId: r.domain_id,
+      tags: JSON.parse(r.tags) as EmailTag[],
+      openCount: Number(r.open_count),
+      clickCount: Number(r.click_count),
+      links: withLinks.has(r.id) ? (JSON.parse(r.links) as EmailLink[]) : [],
+    });
+  }
+  return states;
+}
