@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../test/support/backends.js';
 import { createTestDatabase } from '../../test/support/databases.js';
-import { hit, newEmail } from '../adapters/store/store.contract.js';
+import { hit, newEmail } from '../adapters/store/contracts/store.contract.js';
 import { openStore } from '../adapters/store/open-store.js';
 import { newId } from '../lib/ids.js';
 import type { EventRepository, Store } from '../ports/store.js';

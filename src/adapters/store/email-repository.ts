@@ -3,7 +3,7 @@ import type { Insertable, Kysely } from 'kysely';
 import { newId } from '../../lib/ids.js';
 import type { CreateEmailResult, DeliveryOutcome, EmailRepository, IdempotencyClaim, NewEmail } from '../../ports/store.js';
 import { withBodies } from './email-bodies.js';
-import type { StoreDialect } from './kysely-store.js';
+import type { StoreDialect } from './store-dialect.js';
 import { enqueueEventDeliveries } from './outbox.js';
 import { recordSentRollup } from './rollup-upserts.js';
 import { normalizeId, pageCursor, pageLimit, requireId, toEmail } from './rows.js';

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { EventFilter, EventRepository } from '../../ports/store.js';
 import { hitBatch } from './hits/batch.js';
-import type { StoreDialect } from './kysely-store.js';
+import type { StoreDialect } from './store-dialect.js';
 import { normalizeId, pageCursor, pageLimit, toEvent } from './rows.js';
 import type { Database } from './schema.js';
 

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Store } from '../../ports/store.js';
 import { analyticsRepository } from './analytics-repository.js';
 import { apiKeyRepository } from './api-key-repository.js';
@@ -6,27 +6,10 @@ import { domainRepository } from './domain-repository.js';
 import { emailRepository } from './email-repository.js';
 import { eventRepository } from './event-repository.js';
 import { exportRepository } from './export-repository.js';
-import type { HitBatchWriter } from './hits/batch.js';
 import { projectRepository } from './project-repository.js';
-import type { Backend, Database, DbBool, EmailsTable } from './schema.js';
+import type { Database } from './schema.js';
+import type { StoreDialect } from './store-dialect.js';
 import { webhookRepository } from './webhook-repository.js';
-
-/**
- * What differs per backend: each backend file (sqlite-store.ts, postgres-store.ts) owns these
- * operations end to end. The repositories are shared Kysely code, one file each.
- */
-export interface StoreDialect {
-  readonly backend: Backend;
-  /** How a boolean is written: `true`/`false` on PostgreSQL, 1/0 on SQLite. */
-  bool(value: boolean): DbBool;
-  /** The group commit of tracking hits (hits/batch.ts says what it writes). */
-  writeHits: HitBatchWriter;
-  /** Claims due queued emails (see EmailRepository.claimDue), returned oldest due first. */
-  claimDue(now: number, leaseUntil: number, limit: number): Promise<Selectable<EmailsTable>[]>;
-  migrate(): Promise<void>;
-  /** Releases the connection(s). Called once. */
-  destroy(): Promise<void>;
-}
 
 export function createKyselyStore(db: Kysely<Database>, dialect: StoreDialect): Store {
   let closed = false;

@@ -6,10 +6,11 @@ import type { Store } from '../../ports/store.js';
 import { newId } from '../../lib/ids.js';
 import { migrationNames } from './migrations/index.js';
 import { openStore } from './open-store.js';
-import { defineDomainContract } from './domain.contract.js';
-import { defineWebhookContract } from './webhook.contract.js';
-import { defineRetentionContract } from './retention.contract.js';
-import { defineStoreContract, FAIL_ON_UPDATE_SUBJECT, hit, newEmail } from './store.contract.js';
+import { defineAnalyticsContract } from './contracts/analytics.contract.js';
+import { defineDomainContract } from './contracts/domain.contract.js';
+import { defineRetentionContract } from './contracts/retention.contract.js';
+import { defineStoreContract, FAIL_ON_UPDATE_SUBJECT, hit, newEmail } from './contracts/store.contract.js';
+import { defineWebhookContract } from './contracts/webhook.contract.js';
 
 /**
  * Runs on the PostgreSQL server named by WAYMARK_TEST_DATABASE_URL (a role allowed to create
@@ -93,6 +94,7 @@ function definePostgresSuites(adminUrl: string): void {
   defineWebhookContract('PostgreSQL', async () => openOn(await freshDatabaseUrl()));
   defineDomainContract('PostgreSQL', async () => openOn(await freshDatabaseUrl()));
   defineRetentionContract('PostgreSQL', async () => openOn(await freshDatabaseUrl()));
+  defineAnalyticsContract('PostgreSQL', async () => openOn(await freshDatabaseUrl()));
 
   defineStoreContract('PostgreSQL', async () => openOn(await freshDatabaseUrl()), {
     async failEmailUpdates(store) {

@@ -4,7 +4,7 @@ import type { Selectable } from 'kysely';
 import type { Store } from '../../ports/store.js';
 import { postgresHitWriter } from './hits/postgres.js';
 import { createKyselyStore } from './kysely-store.js';
-import type { StoreDialect } from './kysely-store.js';
+import type { StoreDialect } from './store-dialect.js';
 import { runMigrations } from './migrations/index.js';
 import type { Database, EmailsTable } from './schema.js';
 

@@ -11,10 +11,11 @@ import { migrationNames } from './migrations/index.js';
 import { openStore } from './open-store.js';
 import { createSqliteStore } from './sqlite-store.js';
 import type { SqliteStore } from './sqlite-store.js';
-import { defineDomainContract } from './domain.contract.js';
-import { defineWebhookContract } from './webhook.contract.js';
-import { defineRetentionContract } from './retention.contract.js';
-import { defineStoreContract, FAIL_ON_UPDATE_SUBJECT, newEmail } from './store.contract.js';
+import { defineAnalyticsContract } from './contracts/analytics.contract.js';
+import { defineDomainContract } from './contracts/domain.contract.js';
+import { defineRetentionContract } from './contracts/retention.contract.js';
+import { defineStoreContract, FAIL_ON_UPDATE_SUBJECT, newEmail } from './contracts/store.contract.js';
+import { defineWebhookContract } from './contracts/webhook.contract.js';
 
 let dir = '';
 beforeAll(() => {
@@ -37,6 +38,7 @@ async function openFresh(): Promise<Store> {
 defineWebhookContract('SQLite', openFresh);
 defineDomainContract('SQLite', openFresh);
 defineRetentionContract('SQLite', openFresh);
+defineAnalyticsContract('SQLite', openFresh);
 
 defineStoreContract('SQLite', openFresh, {
   async failEmailUpdates(store) {

@@ -6,7 +6,7 @@ import type { DatabaseConnection, Driver, SqliteDialectConfig } from 'kysely';
 import type { Store } from '../../ports/store.js';
 import { sqliteHitWriter } from './hits/sqlite.js';
 import { createKyselyStore } from './kysely-store.js';
-import type { StoreDialect } from './kysely-store.js';
+import type { StoreDialect } from './store-dialect.js';
 import { runMigrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 

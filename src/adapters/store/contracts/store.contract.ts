@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Email, EmailEvent } from '../../core/model.js';
-import type { NewEmail, Store, TrackingHit } from '../../ports/store.js';
-import { newId } from '../../lib/ids.js';
+import type { Email, EmailEvent } from '../../../core/model.js';
+import type { NewEmail, Store, TrackingHit } from '../../../ports/store.js';
+import { newId } from '../../../lib/ids.js';
 
 /** Emails with this subject fail every UPDATE once {@link StoreContractOptions.failEmailUpdates} ran. */
 export const FAIL_ON_UPDATE_SUBJECT = 'fail-on-update';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Email, WebhookEventType } from '../../core/model.js';
-import { newId } from '../../lib/ids.js';
-import type { NewWebhookEndpoint, Store } from '../../ports/store.js';
+import type { Email, WebhookEventType } from '../../../core/model.js';
+import { newId } from '../../../lib/ids.js';
+import type { NewWebhookEndpoint, Store } from '../../../ports/store.js';
 import { hit, newEmail } from './store.contract.js';
 
 const T0 = 1_760_000_000_000;

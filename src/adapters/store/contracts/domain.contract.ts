@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Domain, DomainRecord, TrackingHost, WebhookEventType } from '../../core/model.js';
-import { newId } from '../../lib/ids.js';
-import type { DomainSaveOptions, NewDomain, NewWebhookEndpoint, Store, WebhookMessage } from '../../ports/store.js';
-import { TrackingHostTaken } from '../../ports/store.js';
+import type { Domain, DomainRecord, TrackingHost, WebhookEventType } from '../../../core/model.js';
+import { newId } from '../../../lib/ids.js';
+import type { DomainSaveOptions, NewDomain, NewWebhookEndpoint, Store, WebhookMessage } from '../../../ports/store.js';
+import { TrackingHostTaken } from '../../../ports/store.js';
 import { newEmail } from './store.contract.js';
 
 /** A fixed, realistic epoch-ms base (larger than 2^31, so 32-bit time columns would break). */
