@@ -1,48 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { backends } from '../support/backends.js';
-import { type ChildServer, startChildServer, waitForExit } from '../support/child-server.js';
-import { createTestDatabase } from '../support/databases.js';
 import { emailBody } from '../support/fixtures.js';
 import { startReceiver } from '../support/webhook-receiver.js';
+import { api, crashSite } from './crash-site.js';
 
-const SECRET = 'k9:' + 'w'.repeat(40);
 const HITS = 20;
 
-async function api(server: ChildServer, key: string, method: string, urlPath: string, body?: unknown): Promise<any> {
-  const res = await fetch(server.baseUrl + urlPath, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return res.json();
-}
-
 describe.each(backends())('webhooks survive kill -9 between the event and its delivery, on %s', (backend) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'waymark-kill9-webhooks-'));
-  const cleanups: Array<() => Promise<void> | void> = [() => rmSync(dir, { recursive: true, force: true })];
-  afterAll(async () => {
-    for (const c of cleanups.reverse()) await c();
-  });
+  const site = crashSite(backend, 'kill9-webhooks', { WAYMARK_WEBHOOK_ALLOW_PRIVATE: '1' });
 
   it('delivers every acknowledged event after a restart, under the webhook-id of its first attempt', async () => {
     const receiver = await startReceiver();
-    cleanups.push(() => receiver.close());
-    const env: Record<string, string> = {
-      WAYMARK_DATA_DIR: dir,
-      WAYMARK_SECRET: SECRET,
-      WAYMARK_TRACKING_URL: 'http://track.test',
-      WAYMARK_WEBHOOK_ALLOW_PRIVATE: '1',
-    };
-    if (backend === 'postgres') {
-      const db = await createTestDatabase();
-      cleanups.push(db.drop);
-      env.WAYMARK_DATABASE_URL = db.url;
-    }
-    const first = await startChildServer(env);
-    cleanups.push(() => void first.child.kill('SIGKILL'));
+    site.onCleanup(() => receiver.close());
+    const first = await site.start();
     const key = first.adminKey!;
     const endpoint = await api(first, key, 'POST', '/v1/webhooks', { url: receiver.url, events: ['email.opened'] });
     receiver.trust(endpoint.secret);
@@ -63,18 +33,15 @@ describe.each(backends())('webhooks survive kill -9 between the event and its de
     }
     const firstIds = new Set(receiver.received.map((r) => r.headers['webhook-id']));
     expect(firstIds.size).toBe(HITS);
-    first.child.kill('SIGKILL');
-    await waitForExit(first.child);
+    await site.killNine(first);
 
-    const second = await startChildServer(env);
-    cleanups.push(() => void second.child.kill('SIGKILL'));
+    const second = await site.start();
     await receiver.waitFor(2 * HITS, 20_000);
     const retried = receiver.received.slice(HITS);
     expect(new Set(retried.map((r) => r.headers['webhook-id']))).toEqual(firstIds);
     for (const r of retried) expect(r.verifyError).toBeNull();
     const events = (await api(second, key, 'GET', `/v1/emails/${emailId}/events?type=opened&limit=100`)).data as Array<{ id: string }>;
     expect(new Set(events.map((e) => `msg_${e.id}`))).toEqual(firstIds);
-    second.child.kill('SIGTERM');
-    expect(await waitForExit(second.child)).toBe(0);
+    await site.stop(second);
   }, 60_000);
 });
