@@ -82,7 +82,8 @@ export interface Email {
 /** An email without its rendered bodies: what webhook payloads are built from. */
 export type EmailSummary = Omit<Email, 'html' | 'text'>;
 
-export type EmailEventType = 'sent' | 'failed' | 'opened' | 'clicked';
+export const EMAIL_EVENT_TYPES = ['sent', 'failed', 'opened', 'clicked'] as const;
+export type EmailEventType = (typeof EMAIL_EVENT_TYPES)[number];
 
 export interface EmailEvent {
   id: string;
@@ -123,7 +124,8 @@ export interface WebhookEndpoint {
   updatedAt: number;
 }
 
-export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 
 /** One message to one endpoint: the outbox row and its delivery log. */
 export interface WebhookDelivery {
@@ -146,7 +148,7 @@ export interface WebhookDelivery {
   createdAt: number;
 }
 
-/** See the README's "Sending and tracking domains" section for what each status means. */
+/** See the "Statuses" table in docs/domains.md for what each status means. */
 export const DOMAIN_STATUSES = [
   'not_started',
   'pending',
@@ -159,7 +161,8 @@ export const DOMAIN_STATUSES = [
 export type DomainStatus = (typeof DOMAIN_STATUSES)[number];
 
 /** A record's own status: the domain statuses that make sense for one record. */
-export type DnsRecordStatus = 'not_started' | 'pending' | 'verified' | 'failed' | 'temporary_failure';
+export const DNS_RECORD_STATUSES = ['not_started', 'pending', 'verified', 'failed', 'temporary_failure'] as const;
+export type DnsRecordStatus = (typeof DNS_RECORD_STATUSES)[number];
 export type DnsRecordKind = 'DKIM' | 'SPF' | 'MX' | 'DMARC' | 'Tracking' | 'CAA';
 export type DnsRecordType = 'TXT' | 'MX' | 'CNAME' | 'CAA';
 export type DomainTlsMode = 'opportunistic' | 'enforced';

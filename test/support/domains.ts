@@ -5,7 +5,7 @@ import { type TestDnsServer, type ZoneRecord, startDnsServer } from './dns-serve
 /** The default tracking host of the test servers, and so the tracking CNAME's target. */
 export const CNAME_TARGET = 'track.waymark.test';
 export const T0 = 1_780_000_000_000;
-export const HOUR = 3_600_000;
+export { HOUR_MS as HOUR } from '../../src/core/time.js';
 
 export interface DomainsHarness {
   s: RunningWaymark;

@@ -1,4 +1,5 @@
 import type { EmailLink, EmailTag } from '../model.js';
+import { HOUR_MS } from '../time.js';
 import { classifyUserAgentCached } from './user-agents.js';
 
 /**
@@ -15,7 +16,6 @@ import { classifyUserAgentCached } from './user-agents.js';
  * one tag (or '') and, optionally, one domain.
  */
 
-export const HOUR_MS = 3_600_000;
 
 /** The tag key of the "all emails" rows. */
 export const ALL_TAGS = '';

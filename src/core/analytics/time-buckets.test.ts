@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HOUR_MS } from './rollups.js';
+import { HOUR_MS } from '../time.js';
 import { dayStartIn, groupByDay, isTimeZone } from './time-buckets.js';
 
 describe('time buckets', () => {

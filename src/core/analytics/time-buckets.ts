@@ -1,4 +1,4 @@
-import { HOUR_MS } from './rollups.js';
+import { HOUR_MS } from '../time.js';
 
 /** Whether `tz` is an IANA time zone name this runtime knows (e.g. `Europe/Paris`, `UTC`). */
 export function isTimeZone(tz: string): boolean {

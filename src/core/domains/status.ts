@@ -1,13 +1,11 @@
+import { HOUR_MS, MINUTE_MS } from '../time.js';
 import type { DnsRecordKind, DnsRecordStatus, DomainRecord, DomainStatus, TrackingHostStatus } from '../model.js';
 import { type CheckOutcome, type RecordSpec, SENDING_RECORDS, TRACKING_RECORDS } from './records.js';
 
 /**
  * The domain status rules, pure: how one check moves a record, what the records make of the
- * domain, and when to look again. The README's "Statuses" table is the contract.
+ * domain, and when to look again. The "Statuses" table in docs/domains.md is the contract.
  */
-
-const HOUR = 3_600_000;
-const MINUTE = 60_000;
 
 export interface CheckTiming {
   /** How long a record may be missing before it fails: 72 h. */
@@ -16,7 +14,7 @@ export interface CheckTiming {
   recheckVerifiedMs: number;
 }
 
-export const DEFAULT_TIMING: CheckTiming = { failAfterMs: 72 * HOUR, recheckVerifiedMs: 24 * HOUR };
+export const DEFAULT_TIMING: CheckTiming = { failAfterMs: 72 * HOUR_MS, recheckVerifiedMs: 24 * HOUR_MS };
 
 /** A record as first listed: nothing checked yet. A missing one (pending, temporary_failure) is missing since `since`. */
 export function freshRecord(spec: RecordSpec, status: DnsRecordStatus = 'not_started', since: number | null = null): DomainRecord {
@@ -135,8 +133,8 @@ export function nextCheckAt(records: readonly DomainRecord[], now: number, timin
 }
 
 function backoff(missingForMs: number): number {
-  if (missingForMs < 10 * MINUTE) return MINUTE;
-  if (missingForMs < HOUR) return 5 * MINUTE;
-  if (missingForMs < 6 * HOUR) return 15 * MINUTE;
-  return HOUR;
+  if (missingForMs < 10 * MINUTE_MS) return MINUTE_MS;
+  if (missingForMs < HOUR_MS) return 5 * MINUTE_MS;
+  if (missingForMs < 6 * HOUR_MS) return 15 * MINUTE_MS;
+  return HOUR_MS;
 }

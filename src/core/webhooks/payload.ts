@@ -1,6 +1,7 @@
 import type { EmailEvent, EmailSummary, WebhookEventType } from '../model.js';
+import { isoTime } from '../time.js';
 
-/** The JSON sent for an email event: `{ type, created_at, data }` (see the README's Webhooks section). */
+/** The JSON sent for an email event: `{ type, created_at, data }` (see docs/webhooks.md). */
 export function emailEventPayload(type: WebhookEventType, event: EmailEvent, email: EmailSummary): string {
   const data: Record<string, unknown> = {
     email_id: email.id,
@@ -8,11 +9,11 @@ export function emailEventPayload(type: WebhookEventType, event: EmailEvent, ema
     to: email.to,
     subject: email.subject,
     tags: email.tags,
-    created_at: iso(email.createdAt),
+    created_at: isoTime(email.createdAt),
   };
   if (event.type === 'sent') data.status = email.status === 'captured' ? 'captured' : 'sent';
   if (event.type === 'opened') {
-    data.open = { ip_address: event.ip, user_agent: event.userAgent, timestamp: iso(event.createdAt) };
+    data.open = { ip_address: event.ip, user_agent: event.userAgent, timestamp: isoTime(event.createdAt) };
   }
   if (event.type === 'clicked') {
     data.click = {
@@ -20,17 +21,15 @@ export function emailEventPayload(type: WebhookEventType, event: EmailEvent, ema
       link_index: event.linkIndex,
       ip_address: event.ip,
       user_agent: event.userAgent,
-      timestamp: iso(event.createdAt),
+      timestamp: isoTime(event.createdAt),
     };
   }
-  return JSON.stringify({ type, created_at: iso(event.createdAt), data });
+  return JSON.stringify({ type, created_at: isoTime(event.createdAt), data });
 }
 
 /** Any other event: `{ type, created_at, data }` with the data given. */
 export function eventPayload(type: WebhookEventType, at: number, data: Record<string, unknown>): string {
-  return JSON.stringify({ type, created_at: iso(at), data });
+  return JSON.stringify({ type, created_at: isoTime(at), data });
 }
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
+

@@ -1,3 +1,5 @@
+import { ERRORS, type ErrorCode } from '../../core/errors.js';
+
 export const errorSchema = {
   $id: 'Error',
   type: 'object',
@@ -9,7 +11,13 @@ export const errorSchema = {
       // Some errors carry facts of their own beside code and message; they must not be dropped.
       additionalProperties: true,
       properties: {
-        code: { type: 'string' },
+        code: {
+          type: 'string',
+          enum: Object.keys(ERRORS) as ErrorCode[],
+          description: Object.entries(ERRORS)
+            .map(([code, { status, meaning }]) => `- ${code} (${status}): ${meaning}`)
+            .join('\n'),
+        },
         message: { type: 'string' },
         retry_after: { type: 'integer', description: 'rate_limited: seconds until the request may be repeated (also the Retry-After header)' },
         emails_with_broken_links: { type: 'integer', description: 'domain_in_use: emails whose tracked links deleting the domain would break' },
@@ -65,6 +73,4 @@ export async function paginate<T>(
   return { items, hasMore, nextCursor: hasMore ? cursorOf(items[items.length - 1]!) : null };
 }
 
-export function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
+export { isoTime as iso } from '../../core/time.js';

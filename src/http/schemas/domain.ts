@@ -1,16 +1,14 @@
-import { DOMAIN_STATUSES, type Domain, type DomainRecord, type TrackingHost } from '../../core/model.js';
+import { DNS_RECORD_STATUSES, DOMAIN_STATUSES, type Domain, type DomainRecord, type TrackingHost } from '../../core/model.js';
 import type { TargetWarning } from '../../core/domains/targets.js';
 import { iso } from './common.js';
-
-const recordStatuses = ['not_started', 'pending', 'verified', 'failed', 'temporary_failure'] as const;
 
 const domainProperties = {
   id: { type: 'string' },
   object: { type: 'string', const: 'domain' },
   name: { type: 'string', description: 'lowercase, punycode' },
   status: { type: 'string', enum: [...DOMAIN_STATUSES] },
-  sending_status: { type: 'string', enum: [...recordStatuses], description: 'DKIM, SPF and the return-path MX together' },
-  tracking_status: { type: ['string', 'null'], enum: [...recordStatuses, null], description: 'the tracking CNAME (and CAA when required); null without a tracking subdomain' },
+  sending_status: { type: 'string', enum: [...DNS_RECORD_STATUSES], description: 'DKIM, SPF and the return-path MX together' },
+  tracking_status: { type: ['string', 'null'], enum: [...DNS_RECORD_STATUSES, null], description: 'the tracking CNAME (and CAA when required); null without a tracking subdomain' },
   custom_return_path: { type: 'string' },
   open_tracking: { type: 'boolean' },
   click_tracking: { type: 'boolean' },
@@ -47,7 +45,7 @@ const domainProperties = {
         value: { type: 'string' },
         ttl: { type: 'integer' },
         priority: { type: 'integer' },
-        status: { type: 'string', enum: [...recordStatuses] },
+        status: { type: 'string', enum: [...DNS_RECORD_STATUSES] },
         informational: { type: 'boolean', description: 'a suggestion (DMARC): it counts for neither capability' },
         found: { type: 'array', items: { type: 'string' }, description: 'what the last lookup found at name (CNAME: the chain followed)' },
         problem: {

@@ -1,12 +1,10 @@
-import type { EmailEvent } from '../../core/model.js';
+import { EMAIL_EVENT_TYPES, type EmailEvent, type EmailEventType } from '../../core/model.js';
 import { iso, pageQueryProperties } from './common.js';
-
-export const EVENT_TYPES = ['sent', 'failed', 'opened', 'clicked'] as const;
 
 const eventProperties = {
   id: { type: 'string' },
   object: { type: 'string', const: 'event' },
-  type: { type: 'string', enum: EVENT_TYPES },
+  type: { type: 'string', enum: EMAIL_EVENT_TYPES },
   email_id: { type: 'string' },
   created_at: { type: 'string', format: 'date-time' },
   ip: { type: ['string', 'null'] },
@@ -21,7 +19,7 @@ export const eventSchema = { $id: 'Event', type: 'object', required: Object.keys
 
 export const eventFilterQueryProperties = {
   ...pageQueryProperties,
-  type: { type: 'string', enum: EVENT_TYPES },
+  type: { type: 'string', enum: EMAIL_EVENT_TYPES },
   since: { type: 'string', format: 'date-time', description: 'events at or after this time' },
   until: { type: 'string', format: 'date-time', description: 'events before this time' },
 } as const;
@@ -29,7 +27,7 @@ export const eventFilterQueryProperties = {
 export interface EventFilterQuery {
   limit: number;
   after?: string;
-  type?: (typeof EVENT_TYPES)[number];
+  type?: EmailEventType;
   since?: string;
   until?: string;
 }

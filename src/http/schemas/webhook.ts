@@ -1,4 +1,4 @@
-import { WEBHOOK_EVENT_TYPES, type WebhookDelivery, type WebhookEndpoint } from '../../core/model.js';
+import { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_EVENT_TYPES, type WebhookDelivery, type WebhookEndpoint } from '../../core/model.js';
 import { iso } from './common.js';
 
 const webhookEndpointProperties = {
@@ -27,7 +27,7 @@ const webhookDeliveryProperties = {
   endpoint_id: { type: 'string' },
   webhook_id: { type: 'string' },
   event_type: { type: 'string' },
-  status: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
+  status: { type: 'string', enum: WEBHOOK_DELIVERY_STATUSES },
   attempts: { type: 'integer' },
   next_attempt_at: { type: ['string', 'null'], format: 'date-time' },
   last_attempt_at: { type: ['string', 'null'], format: 'date-time' },

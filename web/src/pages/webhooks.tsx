@@ -8,15 +8,16 @@ import { when } from '../format';
 import { useLoad } from '../load';
 import { Link } from '../router';
 import { useSession } from '../session';
+import { WEBHOOK_EVENT_TYPES } from '../../../src/core/model';
 
-export const EVENT_TYPES = ['email.sent', 'email.opened', 'email.clicked', 'domain.updated'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+// The one list, shared with the server: the dashboard offers what the API accepts.
+export type EventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 export function EventChoice({ value, onChange, disabled }: { value: EventType[]; onChange: (v: EventType[]) => void; disabled?: boolean }) {
   return (
     <fieldset className="checks" disabled={disabled}>
       <legend>Events</legend>
-      {EVENT_TYPES.map((t) => (
+      {WEBHOOK_EVENT_TYPES.map((t) => (
         <label key={t} className="toggle">
           <input type="checkbox" checked={value.includes(t)} onChange={(e) => onChange(e.target.checked ? [...value, t] : value.filter((v) => v !== t))} /> {t}
         </label>
@@ -31,7 +32,7 @@ export function Webhooks() {
   const list = useLoad(() => call(api.GET('/v1/webhooks', { params: { query: { limit: 50, ...(cursor.after ? { after: cursor.after } : {}) } } })), [cursor.after]);
   const [url, setUrl] = useState('');
   const [description, setDescription] = useState('');
-  const [events, setEvents] = useState<EventType[]>([...EVENT_TYPES]);
+  const [events, setEvents] = useState<EventType[]>([...WEBHOOK_EVENT_TYPES]);
   const [secret, setSecret] = useState<{ id: string; secret: string } | null>(null);
   const create = useAction();
   const submit = async (e: FormEvent) => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOUR_MS, bucketOf } from '../../../core/analytics/rollups.js';
+import { bucketOf } from '../../../core/analytics/rollups.js';
+import { HOUR_MS } from '../../../core/time.js';
 import { classifyUserAgent } from '../../../core/analytics/user-agents.js';
 import type { Email, EmailEvent, EmailTag } from '../../../core/model.js';
 import type { AnalyticsCounts, AnalyticsFilter, ClientStats, LinkStats } from '../../../ports/analytics.js';
