@@ -1,5 +1,5 @@
 /**
- * Analytics benchmark (issue 6): seeds BENCH_ANALYTICS_EMAILS emails (default events / 10) and
+ * Analytics benchmark: seeds BENCH_ANALYTICS_EMAILS emails (default events / 10) and
  * BENCH_ANALYTICS_EVENTS events (default 10,000,000) on SQLite and on PostgreSQL, then reports p50
  * and p95 of each analytics query, through the AnalyticsService (no HTTP). Goal: p95 ≤ 50 ms.
  *
@@ -231,7 +231,7 @@ async function measure(backend: string, service: AnalyticsService): Promise<Row[
     ['timeseries day tag', () => service.timeseries(PROJECT, { tag: 'campaign:c7' }, 'day')],
     ['links (all)', () => service.links(PROJECT, {})],
     ['links tag', () => service.links(PROJECT, { tag: 'campaign:c7' })],
-    ['links email_id', () => service.links(PROJECT, { email_id: '00000000-0000-7000-8000-000000000002' })],
+    ['links email_id', () => service.links(PROJECT, { emailId: '00000000-0000-7000-8000-000000000002' })],
     ['clients (all)', () => service.clients(PROJECT, {})],
     ['clients tag', () => service.clients(PROJECT, { tag: 'campaign:c7' })],
   ];

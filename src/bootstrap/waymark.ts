@@ -84,7 +84,7 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
     });
     let domainChecks: BackgroundJob | null = null;
     const domains = new DomainService({
-      store,
+      domains: store.domains,
       dns: options.dns ?? new NodeDnsResolver({ servers: config.dnsServers }),
       clock,
       keyring: options.keyring,
@@ -95,7 +95,7 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
       onCheckDue: () => domainChecks?.nudge(),
     });
     const delivery = mailer
-      ? new DeliveryWorker(store, mailer, clock, log.child({ job: 'delivery' }), undefined, (email) => domains.sendingIdentity(email))
+      ? new DeliveryWorker(store, mailer, clock, log.child({ job: 'delivery' }), { identity: (email) => domains.sendingIdentity(email) })
       : null;
     domainChecks = new BackgroundJob('domain checks', () => domains.checkDue(), log.child({ job: 'domains' }), options.domainCheckPollMs ?? 30_000);
     const emails = new EmailService({

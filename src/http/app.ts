@@ -42,6 +42,7 @@ import { retryWebhookDeliveryRoute } from './routes/v1/webhooks/retry-webhook-de
 import { replayWebhookRoute } from './routes/v1/webhooks/replay-webhook.js';
 import { apiKeySchema } from './schemas/api-key.js';
 import { errorSchema } from './schemas/common.js';
+import { ERRORS } from '../core/errors.js';
 import { errorBody } from './errors.js';
 import { domainSchema } from './schemas/domain.js';
 import { emailSchema } from './schemas/email.js';
@@ -79,7 +80,7 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
         reply.hijack();
         if (tracking.handle(request.raw, reply.raw)) return;
         const body = JSON.stringify(errorBody('bad_request', 'the path is not valid percent-encoded UTF-8'));
-        reply.raw.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' }).end(body);
+        reply.raw.writeHead(ERRORS.bad_request.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' }).end(body);
         return;
       }
       void (reply as unknown as FastifyReply)
@@ -166,7 +167,7 @@ function refuseOversized(req: IncomingMessage, res: ServerResponse, limit: numbe
   const declared = Number(req.headers['content-length']);
   if (!(declared > limit)) return false;
   const body = JSON.stringify(errorBody('payload_too_large', tooLargeMessage(limit)));
-  res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', connection: 'close' });
+  res.writeHead(ERRORS.payload_too_large.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', connection: 'close' });
   res.end(body);
   return true;
 }

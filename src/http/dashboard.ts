@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ERRORS } from '../core/errors.js';
 import { errorBody } from './errors.js';
 
 /** Where `npm ci` (vite build) puts the dashboard: `dist/web`, from `src/http` and `dist/http` alike. */
@@ -48,7 +49,7 @@ export async function installDashboard(app: FastifyInstance): Promise<void> {
   }
   const page = (reply: FastifyReply) => {
     if (!built) {
-      return reply.status(503).send(errorBody('internal_error', 'the dashboard is not built: run npm run build'));
+      return reply.status(ERRORS.not_built.status).send(errorBody('not_built', 'the dashboard is not built: run npm run build'));
     }
     return reply.headers(SECURITY_HEADERS).header('cache-control', 'no-cache').sendFile('index.html');
   };
@@ -56,6 +57,6 @@ export async function installDashboard(app: FastifyInstance): Promise<void> {
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!;
     if (request.method === 'GET' && !path.startsWith('/v1/') && path !== '/healthz' && !/\.[a-z0-9]+$/i.test(path)) return page(reply);
-    return reply.status(404).send(errorBody('not_found', `no route for ${request.method} ${path}`));
+    return reply.status(ERRORS.not_found.status).send(errorBody('not_found', `no route for ${request.method} ${path}`));
   });
 }

@@ -1,22 +1,12 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ServiceError } from '../services/service-errors.js';
-import { ApiError, ERROR_STATUS, type ErrorCode, errorBody } from './errors.js';
-
-const SERVICE_CODES: Record<ServiceError['code'], ErrorCode> = {
-  validation_failed: 'validation_failed',
-  forbidden: 'forbidden',
-  not_found: 'not_found',
-  idempotency_conflict: 'idempotency_conflict',
-  conflict: 'conflict',
-  rate_limited: 'rate_limited',
-  domain_in_use: 'domain_in_use',
-};
+import { ERRORS, type ErrorCode, ServiceError } from '../core/errors.js';
+import { ApiError, errorBody } from './errors.js';
 
 /** Every failure leaves as `{ error: { code, message } }` with its status; 5xx details stay in the log. */
 export function installErrorHandlers(app: FastifyInstance, bodyLimitBytes: number): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { code, message } = classify(err, bodyLimitBytes);
-    const status = ERROR_STATUS[code];
+    const status = ERRORS[code].status;
     if (status >= 500) request.log.error({ err }, 'request failed');
     const extra: Record<string, unknown> = {};
     if (err instanceof ServiceError) {
@@ -36,7 +26,7 @@ export function tooLargeMessage(bodyLimitBytes: number): string {
 
 function classify(err: FastifyError, bodyLimitBytes: number): { code: ErrorCode; message: string } {
   if (err instanceof ApiError) return { code: err.code, message: err.message };
-  if (err instanceof ServiceError) return { code: SERVICE_CODES[err.code], message: err.message };
+  if (err instanceof ServiceError) return { code: err.code, message: err.message };
   if (err.validation) return { code: 'validation_failed', message: validationMessage(err) };
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -16,11 +16,11 @@ export function installJsonBodyParser(app: FastifyInstance): void {
     try {
       text = utf8.decode(body);
     } catch {
-      done(new ApiError('invalid_json', 'the body is not valid UTF-8'), undefined);
+      done(new ApiError('invalid_json', 'the body is not valid UTF-8'));
       return;
     }
     if (text.trim() === '') {
-      done(new ApiError('invalid_json', 'the JSON body is empty'), undefined);
+      done(new ApiError('invalid_json', 'the JSON body is empty'));
       return;
     }
     try {
@@ -30,9 +30,9 @@ export function installJsonBodyParser(app: FastifyInstance): void {
       if (/forbidden prototype property/i.test(message)) {
         // The parser does not say which of the two it met.
         const key = /"__proto__"\s*:/.test(text) ? '"__proto__"' : '"constructor" holding "prototype"';
-        done(new ApiError('validation_failed', `the body has a ${key} key, which is not allowed in any field`), undefined);
+        done(new ApiError('validation_failed', `the body has a ${key} key, which is not allowed in any field`));
       } else {
-        done(new ApiError('invalid_json', `the body is not valid JSON: ${message}`), undefined);
+        done(new ApiError('invalid_json', `the body is not valid JSON: ${message}`));
       }
     }
   });

@@ -1,5 +1,5 @@
 /**
- * The analytics part of the store port (issue 6). Every answer comes from the rollups, never
+ * The analytics part of the store port. Every answer comes from the rollups, never
  * from a scan of the events. Counts are attributed to the email's send cohort (the UTC hour the
  * email was created): see src/core/analytics/rollups.ts.
  */

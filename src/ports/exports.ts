@@ -1,4 +1,4 @@
-/** CSV export jobs (issue 6). The CSV itself is a file; this is its bookkeeping. */
+/** CSV export jobs. The CSV itself is a file; this is its bookkeeping. */
 export type ExportStatus = 'running' | 'completed' | 'failed';
 
 export interface ExportJob {

@@ -2,33 +2,33 @@ import { rate } from '../core/analytics/rollups.js';
 import { groupByDay, isTimeZone } from '../core/analytics/time-buckets.js';
 import type { AnalyticsCounts, AnalyticsFilter, LinkStats } from '../ports/analytics.js';
 import type { Store } from '../ports/store.js';
-import { ServiceError } from './service-errors.js';
+import { ServiceError } from '../core/errors.js';
 
 /** Filters as the edge receives them (strings), before validation. */
 export interface AnalyticsQuery {
   from?: string;
   to?: string;
-  domain_id?: string;
+  domainId?: string;
   tag?: string;
 }
 
 export interface Rates {
-  open_rate: number;
-  click_rate: number;
-  click_to_open_rate: number;
+  openRate: number;
+  clickRate: number;
+  clickToOpenRate: number;
 }
 
 export type CountsWithRates = AnalyticsCounts & Rates;
 
 export function withRates(c: AnalyticsCounts): CountsWithRates {
-  return { ...c, open_rate: rate(c.opened, c.sent), click_rate: rate(c.clicked, c.sent), click_to_open_rate: rate(c.clicked, c.opened) };
+  return { ...c, openRate: rate(c.opened, c.sent), clickRate: rate(c.clicked, c.sent), clickToOpenRate: rate(c.clicked, c.opened) };
 }
 
 function parseTime(value: string | undefined, field: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) || Number.isNaN(ms)) {
-    throw new ServiceError('validation_failed', `${field} must be an ISO 8601 date or date-time, e.g. 2026-11-01T00:00:00Z`, field);
+    throw new ServiceError('validation_failed', `${field} must be an ISO 8601 date or date-time, e.g. 2026-11-01T00:00:00Z`, { field });
   }
   return ms;
 }
@@ -38,15 +38,15 @@ export function analyticsFilter(q: AnalyticsQuery): AnalyticsFilter {
   const from = parseTime(q.from, 'from');
   const to = parseTime(q.to, 'to');
   if (from !== undefined && to !== undefined && from > to) {
-    throw new ServiceError('validation_failed', '`from` must not be after `to`', 'from');
+    throw new ServiceError('validation_failed', '`from` must not be after `to`', { field: 'from' });
   }
   if (q.tag !== undefined && !/^[^:]+:.*$/s.test(q.tag)) {
-    throw new ServiceError('validation_failed', 'tag must be given as name:value', 'tag');
+    throw new ServiceError('validation_failed', 'tag must be given as name:value', { field: 'tag' });
   }
   const filter: AnalyticsFilter = {};
   if (from !== undefined) filter.from = from;
   if (to !== undefined) filter.to = to;
-  if (q.domain_id !== undefined) filter.domainId = q.domain_id.toLowerCase();
+  if (q.domainId !== undefined) filter.domainId = q.domainId.toLowerCase();
   if (q.tag !== undefined) filter.tag = q.tag;
   return filter;
 }
@@ -69,14 +69,14 @@ export interface TimeseriesBucket extends CountsWithRates {
 
 /** Analytics use cases: every answer comes from the store's rollups. */
 export class AnalyticsService {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Pick<Store, 'analytics' | 'emails'>) {}
 
   async summary(projectId: string, q: AnalyticsQuery): Promise<CountsWithRates> {
     return withRates(await this.store.analytics.summary(projectId, analyticsFilter(q)));
   }
 
   async timeseries(projectId: string, q: AnalyticsQuery, interval: 'hour' | 'day', tz = 'UTC'): Promise<TimeseriesBucket[]> {
-    if (!isTimeZone(tz)) throw new ServiceError('validation_failed', `tz must be an IANA time zone such as Europe/Paris, not ${JSON.stringify(tz)}`, 'tz');
+    if (!isTimeZone(tz)) throw new ServiceError('validation_failed', `tz must be an IANA time zone such as Europe/Paris, not ${JSON.stringify(tz)}`, { field: 'tz' });
     const hourly = await this.store.analytics.hourly(projectId, analyticsFilter(q));
     const rows = interval === 'day' ? groupByDay(hourly, tz) : hourly;
     return rows.map(({ bucket, ...c }) => ({ start: bucket, ...withRates(c) }));
@@ -93,11 +93,11 @@ export class AnalyticsService {
     return { opens: rows.reduce((n, r) => n + r.opens, 0), clients: by('client'), devices: by('device'), os: by('os') };
   }
 
-  async links(projectId: string, q: AnalyticsQuery & { email_id?: string }): Promise<LinkStats[]> {
+  async links(projectId: string, q: AnalyticsQuery & { emailId?: string }): Promise<LinkStats[]> {
     const filter = analyticsFilter(q);
-    if (q.email_id !== undefined) {
-      const email = await this.store.emails.get(projectId, q.email_id);
-      if (email === undefined) throw new ServiceError('not_found', `no email ${q.email_id}`, 'email_id');
+    if (q.emailId !== undefined) {
+      const email = await this.store.emails.get(projectId, q.emailId);
+      if (email === undefined) throw new ServiceError('not_found', `no email ${q.emailId}`, { field: 'email_id' });
       return this.store.analytics.links(projectId, { ...filter, emailId: email.id });
     }
     return this.store.analytics.links(projectId, filter);

@@ -3,7 +3,7 @@ import type { ApiKey, ApiKeyRole } from '../core/model.js';
 import { newId } from '../lib/ids.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
-import { ServiceError } from './service-errors.js';
+import { ServiceError } from '../core/errors.js';
 
 const KEY_PREFIX = 'wm_';
 /** last_used_at is a hint, not an audit log: write it at most once a minute per key. */
@@ -37,13 +37,13 @@ export class ApiKeyService {
   async issue(projectId: string, name: string, role: ApiKeyRole, options: IssueOptions = {}): Promise<IssuedKey> {
     const expiresAt = options.expiresAt ?? null;
     if (expiresAt !== null && expiresAt <= this.clock.now()) {
-      throw new ServiceError('validation_failed', 'expires_at must be in the future', 'expires_at');
+      throw new ServiceError('validation_failed', 'expires_at must be in the future', { field: 'expires_at' });
     }
     const domainId = options.domainId ?? null;
     if (domainId !== null) {
-      if (role !== 'sending') throw new ServiceError('validation_failed', 'domain_id limits a sending key; set role to "sending"', 'domain_id');
+      if (role !== 'sending') throw new ServiceError('validation_failed', 'domain_id limits a sending key; set role to "sending"', { field: 'domain_id' });
       if ((await this.store.domains.get(projectId, domainId)) === undefined) {
-        throw new ServiceError('validation_failed', 'domain_id: no such domain in this project', 'domain_id');
+        throw new ServiceError('validation_failed', 'domain_id: no such domain in this project', { field: 'domain_id' });
       }
     }
     const secret = KEY_PREFIX + randomBytes(24).toString('base64url');

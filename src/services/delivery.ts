@@ -16,21 +16,27 @@ export interface DeliveryLogger {
   error(obj: object, msg: string): void;
 }
 
+export interface DeliveryWorkerOptions {
+  pollMs?: number;
+  /** DKIM signing and envelope sender for an email's domain (DomainService.sendingIdentity); none by default. */
+  identity?: (email: Email) => Promise<Pick<OutgoingMessage, 'dkim' | 'envelopeFrom'>>;
+}
+
 /** The background job that hands queued emails to the SMTP relay. */
 export class DeliveryWorker {
   private readonly job: BackgroundJob;
+  private readonly identity: NonNullable<DeliveryWorkerOptions['identity']>;
   private stopped = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Store, 'emails'>,
     private readonly mailer: Mailer,
     private readonly clock: Clock,
     private readonly log: DeliveryLogger,
-    pollMs = 1000,
-    /** DKIM signing and envelope sender for an email's domain (DomainService.sendingIdentity). */
-    private readonly identity: (email: Email) => Promise<Pick<OutgoingMessage, 'dkim' | 'envelopeFrom'>> = async () => ({}),
+    options: DeliveryWorkerOptions = {},
   ) {
-    this.job = new BackgroundJob('delivery', () => this.runOnce(), log, pollMs);
+    this.identity = options.identity ?? (async () => ({}));
+    this.job = new BackgroundJob('delivery', () => this.runOnce(), log, options.pollMs ?? 1000);
   }
 
   start(): void {

@@ -1,5 +1,5 @@
 import addressparser from 'nodemailer/lib/addressparser/index.js';
-import { ServiceError } from './service-errors.js';
+import { ServiceError } from '../core/errors.js';
 
 /** Header names the API sets itself; a caller may not override them through `headers`. */
 const RESERVED_HEADERS = new Set([
@@ -49,5 +49,5 @@ function isMailbox(address: string | undefined): boolean {
 }
 
 function invalid(field: string, message: string): ServiceError {
-  return new ServiceError('validation_failed', message, field);
+  return new ServiceError('validation_failed', message, { field });
 }

@@ -9,14 +9,15 @@ import type { MimeComposer, OutgoingMessage } from '../ports/mailer.js';
 import type { EmailListFilter, EventFilter, Store } from '../ports/store.js';
 import { addressDomain, parseAddresses, validateHeaders } from './email-validation.js';
 import type { DomainTracking } from './domains.js';
-import { ServiceError } from './service-errors.js';
+import { ServiceError } from '../core/errors.js';
 
+/** An email to send, as the caller gives it: addresses still to be parsed, tracking still to be resolved. */
 export interface SendEmailInput {
   from: string;
   to: string | string[];
   cc?: string | string[];
   bcc?: string | string[];
-  reply_to?: string | string[];
+  replyTo?: string | string[];
   subject: string;
   html?: string;
   text?: string;
@@ -27,7 +28,7 @@ export interface SendEmailInput {
 }
 
 export interface EmailServiceOptions {
-  store: Store;
+  store: Pick<Store, 'emails' | 'events'>;
   keyring: Keyring;
   clock: Clock;
   composer: MimeComposer;
@@ -42,6 +43,8 @@ export interface EmailServiceOptions {
 }
 
 export interface SendOptions {
+  /** A repeat with the same key and the same input returns the first email instead of sending another. */
+  idempotencyKey?: string;
   /** The caller's key may only send from this sending domain. */
   onlyDomainId?: string | null;
 }
@@ -60,16 +63,16 @@ export class EmailService {
     this.defaultTrackingHost = new URL(o.trackingUrl).hostname;
   }
 
-  async send(projectId: string, input: SendEmailInput, idempotencyKey?: string, options: SendOptions = {}): Promise<SendResult> {
+  async send(projectId: string, input: SendEmailInput, options: SendOptions = {}): Promise<SendResult> {
     if (input.html === undefined && input.text === undefined) {
-      throw new ServiceError('validation_failed', 'at least one of "html" or "text" is required', 'html');
+      throw new ServiceError('validation_failed', 'at least one of "html" or "text" is required', { field: 'html' });
     }
     const from = parseAddresses('from', input.from, { single: true })[0]!;
     const to = parseAddresses('to', input.to);
-    if (to.length === 0) throw new ServiceError('validation_failed', '"to" needs at least one address', 'to');
+    if (to.length === 0) throw new ServiceError('validation_failed', '"to" needs at least one address', { field: 'to' });
     const cc = parseAddresses('cc', input.cc);
     const bcc = parseAddresses('bcc', input.bcc);
-    const replyTo = parseAddresses('reply_to', input.reply_to);
+    const replyTo = parseAddresses('reply_to', input.replyTo);
     const headers = validateHeaders(input.headers);
 
     const id = newId();
@@ -77,7 +80,7 @@ export class EmailService {
     const domain = fromDomain && this.o.domains ? await this.o.domains.trackingFor(projectId, fromDomain) : null;
     const onlyDomainId = options.onlyDomainId ?? null;
     if (onlyDomainId !== null && domain?.domainId !== onlyDomainId) {
-      throw new ServiceError('forbidden', `this key may only send from its own sending domain, not from "${fromDomain ?? input.from}"`, 'from');
+      throw new ServiceError('forbidden', `this key may only send from its own sending domain, not from "${fromDomain ?? input.from}"`, { field: 'from' });
     }
     const { trackOpens, trackClicks } = resolveTracking(input.tracking, domain);
     const hostId = domain?.trackingUrl ? domain.hostId : 0;
@@ -123,7 +126,7 @@ export class EmailService {
         domainId: domain?.domainId ?? null,
         trackingHostId: trackOpens || trackClicks !== false ? hostId : 0,
       },
-      idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash: requestHash(input) },
+      options.idempotencyKey === undefined ? undefined : { key: options.idempotencyKey, requestHash: requestHash(input) },
     );
     switch (result.outcome) {
       case 'conflict':
@@ -209,9 +212,13 @@ function messageIdFor(id: string, from: string): string {
   return `<${id}@${addressDomain(from) || 'waymark.invalid'}>`;
 }
 
-/** The same request in any key order hashes alike: keys are sorted at every level (arrays keep their order). */
+/**
+ * The same request in any key order hashes alike: keys are sorted at every level (arrays keep their
+ * order). Hashed under the API's field names, so keys stored before still match their requests.
+ */
 function requestHash(input: SendEmailInput): string {
-  return createHash('sha256').update(JSON.stringify(input, sortedKeys)).digest('hex');
+  const { replyTo, ...rest } = input;
+  return createHash('sha256').update(JSON.stringify({ ...rest, reply_to: replyTo }, sortedKeys)).digest('hex');
 }
 
 function sortedKeys(_key: string, value: unknown): unknown {

@@ -25,7 +25,7 @@ export class EventRetention {
   private stopping = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Store, 'events'>,
     private readonly clock: Clock,
     private readonly options: EventRetentionOptions,
   ) {

@@ -4,23 +4,26 @@ import type { ReadStream } from 'node:fs';
 import path from 'node:path';
 import { encodeRow } from '../core/csv.js';
 import type { CsvCell } from '../core/csv.js';
+import { EMAIL_EVENT_TYPES, WEBHOOK_DELIVERY_STATUSES } from '../core/model.js';
 import type { Domain, EmailEventType, WebhookDeliveryStatus } from '../core/model.js';
+import { DAY_MS, isoTime } from '../core/time.js';
 import { newId } from '../lib/ids.js';
 import type { Clock } from '../ports/clock.js';
 import type { ExportJob } from '../ports/exports.js';
 import type { Store } from '../ports/store.js';
-import { ServiceError } from './service-errors.js';
+import { ServiceError } from '../core/errors.js';
 import { isUuid } from '../core/uuid.js';
 
 /** Up to this many rows, the CSV comes back in the response; more runs in the background. */
 export const INLINE_ROWS = 1_000;
-export const EXPORT_TTL_MS = 7 * 86_400_000;
+export const EXPORT_TTL_MS = 7 * DAY_MS;
 const PAGE = 500;
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** The repositories the exportable resources are read from. */
+type ExportSources = Pick<Store, 'emails' | 'events' | 'domains' | 'webhooks' | 'apiKeys'>;
 
 /** One page of rows and the cursor for the next (the last row's id), newest first. */
-type PageFetch = (store: Store, projectId: string, filters: Record<string, string>, after: string | undefined) => Promise<{ rows: CsvCell[][]; last?: string }>;
+type PageFetch = (store: ExportSources, projectId: string, filters: Record<string, string>, after: string | undefined) => Promise<{ rows: CsvCell[][]; last?: string }>;
 
 interface ExportResource {
   header: string[];
@@ -34,8 +37,6 @@ function inRange(ms: number, f: Record<string, string>): boolean {
   return (f.since === undefined || ms >= Date.parse(f.since)) && (f.until === undefined || ms < Date.parse(f.until));
 }
 
-const EVENT_TYPES: readonly EmailEventType[] = ['sent', 'failed', 'opened', 'clicked'];
-const DELIVERY_STATUSES: readonly WebhookDeliveryStatus[] = ['pending', 'delivered', 'failed'];
 
 /** `links.example.com (verified, active); go.example.com (pending)`: every live host, oldest first. */
 function trackingHostsCell(d: Domain): string {
@@ -67,15 +68,15 @@ export const EXPORT_RESOURCES: Record<string, ExportResource> = {
         last: page.length === PAGE ? page[page.length - 1]!.id : undefined,
         rows: emails.map((e) => [
           e.id,
-          iso(e.createdAt),
+          isoTime(e.createdAt),
           e.status,
           e.from,
           e.to.join(', '),
           e.subject,
           e.tags.map((t) => `${t.name}:${t.value}`).join(' '),
-          iso(e.sentAt),
-          iso(e.openedAt),
-          iso(e.clickedAt),
+          isoTime(e.sentAt),
+          isoTime(e.openedAt),
+          isoTime(e.clickedAt),
           e.openCount,
           e.clickCount,
         ]),
@@ -95,7 +96,7 @@ export const EXPORT_RESOURCES: Record<string, ExportResource> = {
         until: f.until === undefined ? undefined : Date.parse(f.until),
       });
       return {
-        rows: events.map((e) => [e.id, e.emailId, e.type, iso(e.createdAt), e.ip, e.userAgent, e.referer, e.linkIndex, e.url, e.detail]),
+        rows: events.map((e) => [e.id, e.emailId, e.type, isoTime(e.createdAt), e.ip, e.userAgent, e.referer, e.linkIndex, e.url, e.detail]),
         last: events.length === PAGE ? events[events.length - 1]!.id : undefined,
       };
     },
@@ -126,7 +127,7 @@ export const EXPORT_RESOURCES: Record<string, ExportResource> = {
             d.id,
             d.name,
             d.status,
-            iso(d.createdAt),
+            isoTime(d.createdAt),
             d.openTracking,
             d.clickTracking,
             d.tls,
@@ -172,12 +173,12 @@ export const EXPORT_RESOURCES: Record<string, ExportResource> = {
           d.eventType,
           d.status,
           d.attempts,
-          iso(d.createdAt),
-          iso(d.lastAttemptAt),
+          isoTime(d.createdAt),
+          isoTime(d.lastAttemptAt),
           d.lastStatusCode,
           d.lastDurationMs,
           d.lastError,
-          d.status === 'pending' ? iso(d.nextAttemptAt) : null,
+          d.status === 'pending' ? isoTime(d.nextAttemptAt) : null,
         ]),
       };
     },
@@ -189,7 +190,7 @@ export const EXPORT_RESOURCES: Record<string, ExportResource> = {
     async fetch(store, projectId, f, after) {
       if (after !== undefined) return { rows: [] };
       const keys = (await store.apiKeys.list(projectId)).filter((k) => inRange(k.createdAt, f));
-      return { rows: keys.map((k) => [k.id, k.name, k.role, k.prefix, iso(k.createdAt), iso(k.lastUsedAt)]) };
+      return { rows: keys.map((k) => [k.id, k.name, k.role, k.prefix, isoTime(k.createdAt), isoTime(k.lastUsedAt)]) };
     },
   },
 };
@@ -197,7 +198,7 @@ export const EXPORT_RESOURCES: Record<string, ExportResource> = {
 function resourceOf(name: string): ExportResource {
   const resource = Object.hasOwn(EXPORT_RESOURCES, name) ? EXPORT_RESOURCES[name] : undefined;
   if (resource === undefined) {
-    throw new ServiceError('validation_failed', `resource must be one of ${Object.keys(EXPORT_RESOURCES).join(', ')}`, 'resource');
+    throw new ServiceError('validation_failed', `resource must be one of ${Object.keys(EXPORT_RESOURCES).join(', ')}`, { field: 'resource' });
   }
   return resource;
 }
@@ -206,20 +207,20 @@ function validateFilters(resource: ExportResource, filters: Record<string, unkno
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(filters)) {
     if (!resource.filters.includes(k)) {
-      throw new ServiceError('validation_failed', `unknown filter "${k}"; this resource takes: ${resource.filters.join(', ') || 'none'}`, k);
+      throw new ServiceError('validation_failed', `unknown filter "${k}"; this resource takes: ${resource.filters.join(', ') || 'none'}`, { field: k });
     }
-    if (typeof v !== 'string') throw new ServiceError('validation_failed', `filter "${k}" must be a string`, k);
+    if (typeof v !== 'string') throw new ServiceError('validation_failed', `filter "${k}" must be a string`, { field: k });
     if ((k === 'since' || k === 'until') && (Number.isNaN(Date.parse(v)) || !/^\d{4}-\d{2}-\d{2}/.test(v))) {
-      throw new ServiceError('validation_failed', `filter "${k}" must be an ISO 8601 date-time`, k);
+      throw new ServiceError('validation_failed', `filter "${k}" must be an ISO 8601 date-time`, { field: k });
     }
-    if (k === 'type' && !EVENT_TYPES.includes(v as EmailEventType)) {
-      throw new ServiceError('validation_failed', `filter "type" must be one of ${EVENT_TYPES.join(', ')}`, k);
+    if (k === 'type' && !EMAIL_EVENT_TYPES.includes(v as EmailEventType)) {
+      throw new ServiceError('validation_failed', `filter "type" must be one of ${EMAIL_EVENT_TYPES.join(', ')}`, { field: k });
     }
     if ((k === 'email_id' || k === 'endpoint_id') && !isUuid(v)) {
-      throw new ServiceError('validation_failed', `filter "${k}" must be a UUID`, k);
+      throw new ServiceError('validation_failed', `filter "${k}" must be a UUID`, { field: k });
     }
-    if (k === 'status' && !DELIVERY_STATUSES.includes(v as WebhookDeliveryStatus)) {
-      throw new ServiceError('validation_failed', `filter "status" must be one of ${DELIVERY_STATUSES.join(', ')}`, k);
+    if (k === 'status' && !WEBHOOK_DELIVERY_STATUSES.includes(v as WebhookDeliveryStatus)) {
+      throw new ServiceError('validation_failed', `filter "status" must be one of ${WEBHOOK_DELIVERY_STATUSES.join(', ')}`, { field: k });
     }
     out[k] = v;
   }
@@ -241,7 +242,7 @@ export class ExportService {
   private readonly running = new Set<Promise<void>>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: ExportSources & Pick<Store, 'exports'>,
     private readonly clock: Clock,
     dataDir: string,
     private readonly onError: (err: unknown) => void = () => {},
@@ -337,7 +338,7 @@ export class ExportService {
 
   async download(projectId: string, id: string): Promise<DownloadResult> {
     const job = await this.store.exports.get(projectId, id);
-    if (job === undefined) throw new ServiceError('not_found', `no export ${id}`, 'id');
+    if (job === undefined) throw new ServiceError('not_found', `no export ${id}`, { field: 'id' });
     if (job.expiresAt <= this.clock.now()) {
       rmSync(this.file(job.id), { force: true });
       return { kind: 'expired' };
@@ -348,7 +349,7 @@ export class ExportService {
     try {
       size = statSync(file).size;
     } catch {
-      throw new ServiceError('not_found', `the file of export ${id} is not on this node`, 'id');
+      throw new ServiceError('not_found', `the file of export ${id} is not on this node`, { field: 'id' });
     }
     return { kind: 'file', job, stream: createReadStream(file), size };
   }

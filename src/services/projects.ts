@@ -3,7 +3,7 @@ import { newId } from '../lib/ids.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 
-export async function ensureDefaultProject(store: Store, clock: Clock): Promise<Project> {
+export async function ensureDefaultProject(store: Pick<Store, 'projects'>, clock: Clock): Promise<Project> {
   const existing = await store.projects.getDefault();
   if (existing) return existing;
   try {
@@ -16,6 +16,6 @@ export async function ensureDefaultProject(store: Store, clock: Clock): Promise<
   }
 }
 
-export async function createProject(store: Store, clock: Clock, name: string): Promise<Project> {
+export async function createProject(store: Pick<Store, 'projects'>, clock: Clock, name: string): Promise<Project> {
   return store.projects.create({ id: newId(), name, isDefault: false, createdAt: clock.now() });
 }

@@ -49,7 +49,7 @@ export class WebhookWorker {
   private readonly attempts: GroupCommit<WebhookAttempt>;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Store, 'webhooks'>,
     private readonly sender: WebhookSender,
     private readonly clock: Clock,
     private readonly log: WebhookLogger,

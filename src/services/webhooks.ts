@@ -8,7 +8,7 @@ import { newId } from '../lib/ids.js';
 import type { Clock } from '../ports/clock.js';
 import type { Page, Store } from '../ports/store.js';
 import type { WebhookSender } from '../ports/webhook-sender.js';
-import { ServiceError } from './service-errors.js';
+import { ServiceError } from '../core/errors.js';
 
 /** After a rotation, the old secret keeps signing (beside the new one) for this long. */
 export const ROTATION_OVERLAP_MS = 24 * 3600_000;
@@ -33,7 +33,7 @@ export interface EndpointPatchInput {
 /** The endpoint use cases. Deliveries are made by WebhookWorker. */
 export class WebhookService {
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Store, 'webhooks'>,
     private readonly sender: WebhookSender,
     private readonly clock: Clock,
     /** Seals signing secrets at rest. */
@@ -115,7 +115,7 @@ export class WebhookService {
   /** Queues an `event.test` to this endpoint, whatever it subscribes to. Returns the message id. */
   async sendTest(projectId: string, id: string): Promise<string> {
     const endpoint = await this.get(projectId, id);
-    if (!endpoint.enabled) throw new ServiceError('validation_failed', 'the endpoint is disabled; enable it first', 'enabled');
+    if (!endpoint.enabled) throw new ServiceError('validation_failed', 'the endpoint is disabled; enable it first', { field: 'enabled' });
     const now = this.clock.now();
     const messageId = newId();
     const payload = eventPayload('event.test', now, { endpoint_id: endpoint.id, message: 'This is a test event from Waymark.' });
@@ -154,15 +154,15 @@ export class WebhookService {
 
   private async checkUrl(url: string): Promise<void> {
     const problem = await this.sender.check(url);
-    if (problem !== null) throw new ServiceError('validation_failed', `url: ${problem}`, 'url');
+    if (problem !== null) throw new ServiceError('validation_failed', `url: ${problem}`, { field: 'url' });
   }
 }
 
 function normaliseEvents(events: WebhookEventType[]): WebhookEventType[] {
   const unique = [...new Set(events)];
   const unknown = unique.find((e) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(e));
-  if (unknown !== undefined) throw new ServiceError('validation_failed', `events: unknown event type "${unknown}"`, 'events');
-  if (unique.length === 0) throw new ServiceError('validation_failed', 'events: subscribe to at least one event type', 'events');
+  if (unknown !== undefined) throw new ServiceError('validation_failed', `events: unknown event type "${unknown}"`, { field: 'events' });
+  if (unique.length === 0) throw new ServiceError('validation_failed', 'events: subscribe to at least one event type', { field: 'events' });
   return unique;
 }
 

@@ -1,4 +1,4 @@
-import type { CountsWithRates } from '../../services/analytics.js';
+import type { AnalyticsQuery, CountsWithRates } from '../../services/analytics.js';
 
 /** The filters every analytics route takes. */
 export const analyticsFilterProperties = {
@@ -13,6 +13,10 @@ export interface AnalyticsFilterQuery {
   to?: string;
   domain_id?: string;
   tag?: string;
+}
+
+export function analyticsQuery(q: AnalyticsFilterQuery): AnalyticsQuery {
+  return { from: q.from, to: q.to, domainId: q.domain_id, tag: q.tag };
 }
 
 const counts = ['sent', 'opened', 'opens', 'clicked', 'clicks'] as const;
@@ -34,8 +38,8 @@ export function countsJson(c: CountsWithRates) {
     opens: c.opens,
     clicked: c.clicked,
     clicks: c.clicks,
-    open_rate: c.open_rate,
-    click_rate: c.click_rate,
-    click_to_open_rate: c.click_to_open_rate,
+    open_rate: c.openRate,
+    click_rate: c.clickRate,
+    click_to_open_rate: c.clickToOpenRate,
   };
 }

@@ -1,4 +1,5 @@
-import type { Email } from '../../core/model.js';
+import type { Email, EmailTag, PixelPlacement } from '../../core/model.js';
+import type { SendEmailInput } from '../../services/emails.js';
 import { iso } from './common.js';
 
 const nullableString = { type: ['string', 'null'] } as const;
@@ -46,6 +47,39 @@ export const sendEmailBody = {
     pixel: { type: 'string', enum: ['bottom', 'top', 'auto'] },
   },
 } as const;
+
+/** POST /v1/emails's body, as sendEmailBody admits it. */
+export interface SendEmailBody {
+  from: string;
+  to: string | string[];
+  cc?: string | string[];
+  bcc?: string | string[];
+  reply_to?: string | string[];
+  subject: string;
+  html?: string;
+  text?: string;
+  headers?: Record<string, string>;
+  tags?: EmailTag[];
+  tracking?: { open?: boolean; click?: boolean | 'html' | 'text' };
+  pixel?: PixelPlacement;
+}
+
+export function sendEmailInput(body: SendEmailBody): SendEmailInput {
+  return {
+    from: body.from,
+    to: body.to,
+    cc: body.cc,
+    bcc: body.bcc,
+    replyTo: body.reply_to,
+    subject: body.subject,
+    html: body.html,
+    text: body.text,
+    headers: body.headers,
+    tags: body.tags,
+    tracking: body.tracking,
+    pixel: body.pixel,
+  };
+}
 
 const emailProperties = {
   id: { type: 'string' },

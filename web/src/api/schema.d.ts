@@ -28,7 +28,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description no API key, or one that is not valid or has expired */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -37,7 +37,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the key's role may not do this */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -78,7 +78,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description the body is not valid JSON or not UTF-8 (invalid_json), or the path does not decode (bad_request) */
+                /** @description invalid_json: the body is not valid JSON, is empty, or is not UTF-8; bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -105,7 +105,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is over WAYMARK_MAX_BODY_BYTES (payload_too_large) */
+                /** @description payload_too_large: the body is over WAYMARK_MAX_BODY_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -114,7 +114,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is not application/json (unsupported_media_type) */
+                /** @description unsupported_media_type: the body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -123,7 +123,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description a field is invalid (validation_failed names it) */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -200,7 +200,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -209,7 +209,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -218,7 +218,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -293,7 +293,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description the body is not valid JSON or not UTF-8 (invalid_json), or the path does not decode (bad_request) */
+                /** @description invalid_json: the body is not valid JSON, is empty, or is not UTF-8; bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -302,7 +302,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -329,7 +329,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description payload_too_large: the body is over WAYMARK_MAX_BODY_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -338,7 +338,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is not application/json (unsupported_media_type) */
+                /** @description unsupported_media_type: the body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -347,7 +347,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -392,7 +392,7 @@ export interface paths {
                         "application/json": components["schemas"]["Email"];
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -401,7 +401,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -410,7 +410,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -428,7 +428,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description a field is invalid (validation_failed names it) */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -475,7 +475,7 @@ export interface paths {
                         "message/rfc822": string;
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -484,7 +484,7 @@ export interface paths {
                         "message/rfc822": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -493,7 +493,7 @@ export interface paths {
                         "message/rfc822": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -511,7 +511,7 @@ export interface paths {
                         "message/rfc822": components["schemas"]["Error"];
                     };
                 };
-                /** @description a field is invalid (validation_failed names it) */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -560,7 +560,7 @@ export interface paths {
                         "text/html": string;
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -569,7 +569,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -578,7 +578,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -596,7 +596,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description a field is invalid (validation_failed names it) */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -659,7 +659,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -668,7 +668,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -677,7 +677,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -695,7 +695,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -757,7 +757,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -766,7 +766,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -784,7 +784,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -832,7 +832,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -841,7 +841,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -897,7 +897,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description the body is not valid JSON or not UTF-8 (invalid_json), or the path does not decode (bad_request) */
+                /** @description invalid_json: the body is not valid JSON, is empty, or is not UTF-8; bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -906,7 +906,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -915,7 +915,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -924,7 +924,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is over WAYMARK_MAX_BODY_BYTES (payload_too_large) */
+                /** @description payload_too_large: the body is over WAYMARK_MAX_BODY_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -933,7 +933,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is not application/json (unsupported_media_type) */
+                /** @description unsupported_media_type: the body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -942,7 +942,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -994,7 +994,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1003,7 +1003,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1012,7 +1012,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1039,7 +1039,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1092,7 +1092,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1101,7 +1101,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1110,7 +1110,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1154,7 +1154,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description the body is not valid JSON or not UTF-8 (invalid_json), or the path does not decode (bad_request) */
+                /** @description invalid_json: the body is not valid JSON, is empty, or is not UTF-8; bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1163,7 +1163,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1172,7 +1172,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1181,7 +1181,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is over WAYMARK_MAX_BODY_BYTES (payload_too_large) */
+                /** @description payload_too_large: the body is over WAYMARK_MAX_BODY_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1190,7 +1190,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is not application/json (unsupported_media_type) */
+                /** @description unsupported_media_type: the body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1199,7 +1199,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1244,7 +1244,7 @@ export interface paths {
                         "application/json": components["schemas"]["WebhookEndpoint"];
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1253,7 +1253,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1262,7 +1262,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1280,7 +1280,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1312,7 +1312,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1321,7 +1321,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1330,7 +1330,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1348,7 +1348,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1391,7 +1391,7 @@ export interface paths {
                         "application/json": components["schemas"]["WebhookEndpoint"];
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description invalid_json: the body is not valid JSON, is empty, or is not UTF-8; bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1400,7 +1400,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1409,7 +1409,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1427,7 +1427,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is over WAYMARK_MAX_BODY_BYTES (payload_too_large) */
+                /** @description payload_too_large: the body is over WAYMARK_MAX_BODY_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1436,7 +1436,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is not application/json (unsupported_media_type) */
+                /** @description unsupported_media_type: the body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1445,7 +1445,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1491,7 +1491,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1500,7 +1500,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1509,7 +1509,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1527,7 +1527,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1576,7 +1576,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1585,7 +1585,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1594,7 +1594,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1612,7 +1612,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1668,7 +1668,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1677,7 +1677,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1686,7 +1686,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1704,7 +1704,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1754,7 +1754,7 @@ export interface paths {
                         "application/json": components["schemas"]["WebhookDelivery"];
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1763,7 +1763,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1772,7 +1772,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1790,7 +1790,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1846,7 +1846,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description invalid_json: the body is not valid JSON, is empty, or is not UTF-8; bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1855,7 +1855,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1864,7 +1864,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1882,7 +1882,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is over WAYMARK_MAX_BODY_BYTES (payload_too_large) */
+                /** @description payload_too_large: the body is over WAYMARK_MAX_BODY_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1891,7 +1891,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is not application/json (unsupported_media_type) */
+                /** @description unsupported_media_type: the body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -1900,7 +1900,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1960,7 +1960,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1969,7 +1969,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1978,7 +1978,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2050,7 +2050,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2059,7 +2059,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2068,7 +2068,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2132,7 +2132,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2141,7 +2141,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2159,7 +2159,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2226,7 +2226,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2235,7 +2235,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2244,7 +2244,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2300,7 +2300,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2309,7 +2309,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2318,7 +2318,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2371,7 +2371,7 @@ export interface paths {
                         "application/json": components["schemas"]["Export"];
                     };
                 };
-                /** @description the body is not valid JSON or not UTF-8 (invalid_json), or the path does not decode (bad_request) */
+                /** @description invalid_json: the body is not valid JSON, is empty, or is not UTF-8; bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2380,7 +2380,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2389,7 +2389,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2398,7 +2398,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is over WAYMARK_MAX_BODY_BYTES (payload_too_large) */
+                /** @description payload_too_large: the body is over WAYMARK_MAX_BODY_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2407,7 +2407,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is not application/json (unsupported_media_type) */
+                /** @description unsupported_media_type: the body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2416,7 +2416,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2461,7 +2461,7 @@ export interface paths {
                         "text/csv": string;
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2470,7 +2470,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2479,7 +2479,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2515,7 +2515,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2571,7 +2571,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2580,7 +2580,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2589,7 +2589,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2638,7 +2638,7 @@ export interface paths {
                         "application/json": components["schemas"]["Domain"];
                     };
                 };
-                /** @description the body is not valid JSON or not UTF-8 (invalid_json), or the path does not decode (bad_request) */
+                /** @description invalid_json: the body is not valid JSON, is empty, or is not UTF-8; bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2647,7 +2647,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2656,7 +2656,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2674,7 +2674,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is over WAYMARK_MAX_BODY_BYTES (payload_too_large) */
+                /** @description payload_too_large: the body is over WAYMARK_MAX_BODY_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2683,7 +2683,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is not application/json (unsupported_media_type) */
+                /** @description unsupported_media_type: the body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2692,7 +2692,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2737,7 +2737,7 @@ export interface paths {
                         "application/json": components["schemas"]["Domain"];
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2746,7 +2746,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2755,7 +2755,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2773,7 +2773,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2817,7 +2817,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2826,7 +2826,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2835,7 +2835,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2862,7 +2862,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2912,7 +2912,7 @@ export interface paths {
                         "application/json": components["schemas"]["Domain"];
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description invalid_json: the body is not valid JSON, is empty, or is not UTF-8; bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2921,7 +2921,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2930,7 +2930,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2948,7 +2948,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is over WAYMARK_MAX_BODY_BYTES (payload_too_large) */
+                /** @description payload_too_large: the body is over WAYMARK_MAX_BODY_BYTES */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2957,7 +2957,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description the body is not application/json (unsupported_media_type) */
+                /** @description unsupported_media_type: the body is not application/json */
                 415: {
                     headers: {
                         [name: string]: unknown;
@@ -2966,7 +2966,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3018,7 +3018,7 @@ export interface paths {
                         "application/json": components["schemas"]["Domain"];
                     };
                 };
-                /** @description the path is not valid percent-encoded UTF-8 (bad_request) */
+                /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3027,7 +3027,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3036,7 +3036,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3054,7 +3054,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3112,7 +3112,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description a field is invalid (validation_failed names it) */
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3222,7 +3222,27 @@ export interface components {
     schemas: {
         Error: {
             error: {
-                code: string;
+                /**
+                 * @description - invalid_json (400): the body is not valid JSON, is empty, or is not UTF-8
+                 *     - bad_request (400): the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request
+                 *     - unauthorized (401): no API key or session, or one that is not valid or has expired
+                 *     - forbidden (403): the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere
+                 *     - not_found (404): no such resource in this project, no such route, or a host Waymark does not serve
+                 *     - method_not_allowed (405): the route does not take this method
+                 *     - idempotency_conflict (409): the Idempotency-Key was already used with a different request body
+                 *     - conflict (409): the thing already exists, or the change would lock the project out (its last admin key)
+                 *     - domain_in_use (409): deleting the domain would break the tracked links of mail already sent; repeat with force=true
+                 *     - export_not_ready (409): the export is still running, or failed
+                 *     - expired (410): the export is past its 7 days and its file is gone
+                 *     - payload_too_large (413): the body is over WAYMARK_MAX_BODY_BYTES
+                 *     - unsupported_media_type (415): the body is not application/json
+                 *     - validation_failed (422): a field, query parameter or path parameter is invalid; the message names it
+                 *     - rate_limited (429): allowed again later: retry_after (and the Retry-After header) says when
+                 *     - internal_error (500): an unexpected failure; the details are in the server log
+                 *     - not_built (503): the dashboard was not built with this installation (npm run build)
+                 * @enum {string}
+                 */
+                code: "invalid_json" | "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_conflict" | "conflict" | "domain_in_use" | "export_not_ready" | "expired" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "rate_limited" | "internal_error" | "not_built";
                 message: string;
                 /** @description rate_limited: seconds until the request may be repeated (also the Retry-After header) */
                 retry_after?: number;

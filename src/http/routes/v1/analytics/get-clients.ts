@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { requireKey } from '../../../auth.js';
 import type { HttpDeps } from '../../../deps.js';
-import { type AnalyticsFilterQuery, analyticsFilterProperties } from '../../../schemas/analytics.js';
+import { type AnalyticsFilterQuery, analyticsFilterProperties, analyticsQuery } from '../../../schemas/analytics.js';
 import { authErrors, errorRef } from '../../../schemas/common.js';
 
 const named = {
@@ -32,6 +32,6 @@ export function getClientsRoute(app: FastifyInstance, deps: HttpDeps): void {
         },
       },
     },
-    async (request) => deps.analytics.clients(requireKey(request).projectId, request.query),
+    async (request) => deps.analytics.clients(requireKey(request).projectId, analyticsQuery(request.query)),
   );
 }

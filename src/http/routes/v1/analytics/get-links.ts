@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { requireKey } from '../../../auth.js';
 import type { HttpDeps } from '../../../deps.js';
-import { type AnalyticsFilterQuery, analyticsFilterProperties } from '../../../schemas/analytics.js';
+import { type AnalyticsFilterQuery, analyticsFilterProperties, analyticsQuery } from '../../../schemas/analytics.js';
 import { authErrors, errorRef } from '../../../schemas/common.js';
 
 export function getLinksRoute(app: FastifyInstance, deps: HttpDeps): void {
@@ -45,7 +45,7 @@ export function getLinksRoute(app: FastifyInstance, deps: HttpDeps): void {
       },
     },
     async (request) => {
-      const links = await deps.analytics.links(requireKey(request).projectId, request.query);
+      const links = await deps.analytics.links(requireKey(request).projectId, { ...analyticsQuery(request.query), emailId: request.query.email_id });
       return {
         object: 'list',
         data: links.map((l) => ({ url: l.url, label: l.label, index: l.linkIndex, clicks: l.clicks, unique_clicks: l.uniqueClicks })),

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { requireKey } from '../../../auth.js';
 import type { HttpDeps } from '../../../deps.js';
-import { type AnalyticsFilterQuery, analyticsFilterProperties, countsJson, countsSchema } from '../../../schemas/analytics.js';
+import { type AnalyticsFilterQuery, analyticsFilterProperties, analyticsQuery, countsJson, countsSchema } from '../../../schemas/analytics.js';
 import { authErrors, errorRef } from '../../../schemas/common.js';
 
 export function getSummaryRoute(app: FastifyInstance, deps: HttpDeps): void {
@@ -15,6 +15,6 @@ export function getSummaryRoute(app: FastifyInstance, deps: HttpDeps): void {
         response: { 200: countsSchema, ...authErrors, 422: errorRef },
       },
     },
-    async (request) => countsJson(await deps.analytics.summary(requireKey(request).projectId, request.query)),
+    async (request) => countsJson(await deps.analytics.summary(requireKey(request).projectId, analyticsQuery(request.query))),
   );
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { requireKey } from '../../../auth.js';
 import type { HttpDeps } from '../../../deps.js';
-import { type AnalyticsFilterQuery, analyticsFilterProperties, countsJson, countsSchema } from '../../../schemas/analytics.js';
+import { type AnalyticsFilterQuery, analyticsFilterProperties, analyticsQuery, countsJson, countsSchema } from '../../../schemas/analytics.js';
 import { authErrors, errorRef, iso } from '../../../schemas/common.js';
 
 type Query = AnalyticsFilterQuery & { interval: 'hour' | 'day'; tz: string };
@@ -47,7 +47,7 @@ export function getTimeseriesRoute(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request) => {
       const { interval, tz, ...filters } = request.query;
-      const rows = await deps.analytics.timeseries(requireKey(request).projectId, filters, interval, tz);
+      const rows = await deps.analytics.timeseries(requireKey(request).projectId, analyticsQuery(filters), interval, tz);
       return { object: 'list', interval, tz, data: rows.map((r) => ({ start: iso(r.start), ...countsJson(r) })) };
     },
   );

@@ -5,7 +5,7 @@ import { getLinksRoute } from './get-links.js';
 import { getSummaryRoute } from './get-summary.js';
 import { getTimeseriesRoute } from './get-timeseries.js';
 
-/** The analytics routes (issue 6), registered with one line in app.ts. */
+/** The analytics routes, registered with one line in app.ts. */
 export function analyticsRoutes(app: FastifyInstance, deps: HttpDeps): void {
   getSummaryRoute(app, deps);
   getTimeseriesRoute(app, deps);

@@ -3,11 +3,20 @@ import { requireKey } from '../../../auth.js';
 import type { HttpDeps } from '../../../deps.js';
 import { authErrors, errorRef } from '../../../schemas/common.js';
 import { domainSettingsProperties } from '../../../schemas/domain.js';
+import type { DomainTlsMode } from '../../../../core/model.js';
 import type { NewDomainInput } from '../../../../services/domains.js';
 import { domainView } from './view.js';
 
+interface CreateDomainBody {
+  name: string;
+  custom_return_path?: string;
+  open_tracking?: boolean;
+  click_tracking?: boolean;
+  tls?: DomainTlsMode;
+}
+
 export function createDomainRoute(app: FastifyInstance, deps: HttpDeps): void {
-  app.post<{ Body: NewDomainInput }>(
+  app.post<{ Body: CreateDomainBody }>(
     '/v1/domains',
     {
       config: { role: 'admin' },
@@ -29,7 +38,9 @@ export function createDomainRoute(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request, reply) => {
       const { projectId } = requireKey(request);
-      return reply.status(201).send(domainView(await deps.domains.create(projectId, request.body), deps.domains.targetWarnings));
+      const body = request.body;
+      const input: NewDomainInput = { name: body.name, returnPath: body.custom_return_path, openTracking: body.open_tracking, clickTracking: body.click_tracking, tls: body.tls };
+      return reply.status(201).send(domainView(await deps.domains.create(projectId, input), deps.domains.targetWarnings));
     },
   );
 }

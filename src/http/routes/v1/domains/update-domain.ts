@@ -3,11 +3,19 @@ import { requireKey } from '../../../auth.js';
 import type { HttpDeps } from '../../../deps.js';
 import { authErrors, errorRef, idParams } from '../../../schemas/common.js';
 import { domainSettingsProperties } from '../../../schemas/domain.js';
+import type { DomainTlsMode } from '../../../../core/model.js';
 import type { DomainPatchInput } from '../../../../services/domains.js';
 import { domainView } from './view.js';
 
+interface UpdateDomainBody {
+  open_tracking?: boolean;
+  click_tracking?: boolean;
+  tls?: DomainTlsMode;
+  tracking_subdomain?: string | null;
+}
+
 export function updateDomainRoute(app: FastifyInstance, deps: HttpDeps): void {
-  app.patch<{ Params: { id: string }; Body: DomainPatchInput }>(
+  app.patch<{ Params: { id: string }; Body: UpdateDomainBody }>(
     '/v1/domains/:id',
     {
       config: { role: 'admin' },
@@ -30,7 +38,9 @@ export function updateDomainRoute(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request) => {
       const { projectId } = requireKey(request);
-      return domainView(await deps.domains.update(projectId, request.params.id, request.body), deps.domains.targetWarnings);
+      const body = request.body;
+      const patch: DomainPatchInput = { openTracking: body.open_tracking, clickTracking: body.click_tracking, tls: body.tls, trackingSubdomain: body.tracking_subdomain };
+      return domainView(await deps.domains.update(projectId, request.params.id, patch), deps.domains.targetWarnings);
     },
   );
 }

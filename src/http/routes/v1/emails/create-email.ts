@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import type { SendEmailInput } from '../../../../services/emails.js';
 import { requireKey } from '../../../auth.js';
 import type { HttpDeps } from '../../../deps.js';
 import { ApiError } from '../../../errors.js';
 import { authErrors, errorRef } from '../../../schemas/common.js';
-import { sendEmailBody } from '../../../schemas/email.js';
+import { type SendEmailBody, sendEmailBody, sendEmailInput } from '../../../schemas/email.js';
 
 export function createEmailRoute(app: FastifyInstance, deps: HttpDeps): void {
-  app.post<{ Body: SendEmailInput; Headers: { 'idempotency-key'?: string } }>(
+  app.post<{ Body: SendEmailBody; Headers: { 'idempotency-key'?: string } }>(
     '/v1/emails',
     {
       config: { sending: true },
@@ -33,7 +32,7 @@ export function createEmailRoute(app: FastifyInstance, deps: HttpDeps): void {
       const key = requireKey(request);
       const idempotencyKey = request.headers['idempotency-key'];
       if (Array.isArray(idempotencyKey)) throw new ApiError('bad_request', 'send one Idempotency-Key header');
-      const result = await deps.emails.send(key.projectId, request.body, idempotencyKey, { onlyDomainId: key.domainId });
+      const result = await deps.emails.send(key.projectId, sendEmailInput(request.body), { idempotencyKey, onlyDomainId: key.domainId });
       return reply.status(result.replayed ? 200 : 201).send({ id: result.id });
     },
   );

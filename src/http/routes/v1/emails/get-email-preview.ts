@@ -38,7 +38,7 @@ export function getEmailPreviewRoute(app: FastifyInstance, deps: HttpDeps): void
     async (request, reply) => {
       const { projectId } = requireKey(request);
       const clickMap = request.query.click_map
-        ? (await deps.analytics.links(projectId, { email_id: request.params.id })).map((l) => ({ index: l.linkIndex, clicks: l.clicks, uniqueClicks: l.uniqueClicks }))
+        ? (await deps.analytics.links(projectId, { emailId: request.params.id })).map((l) => ({ index: l.linkIndex, clicks: l.clicks, uniqueClicks: l.uniqueClicks }))
         : undefined;
       const html = await deps.emails.preview(projectId, request.params.id, clickMap);
       if (html === null) throw new ApiError('not_found', 'this email has no HTML part');

@@ -5,7 +5,7 @@ import { createExportRoute } from './create-export.js';
 import { downloadExportRoute } from './download-export.js';
 import { listExportsRoute } from './list-exports.js';
 
-/** The CSV export routes (issue 6), registered with one line in app.ts. */
+/** The CSV export routes, registered with one line in app.ts. */
 export function exportRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.addSchema(exportSchema);
   createExportRoute(app, deps);

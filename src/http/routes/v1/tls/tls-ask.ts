@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../../../deps.js';
+import { ERRORS } from '../../../../core/errors.js';
 import { errorBody } from '../../../errors.js';
 import { errorRef } from '../../../schemas/common.js';
 
@@ -31,7 +32,7 @@ export function tlsAskRoute(app: FastifyInstance, deps: HttpDeps): void {
     async (request, reply) => {
       const host = request.query.domain.trim().toLowerCase().replace(/\.$/, '');
       if (await deps.trackingHosts.serves(host)) return reply.status(200).send({ domain: host, serves: true });
-      return reply.status(404).send(errorBody('not_found', `Waymark does not serve ${host}`));
+      return reply.status(ERRORS.not_found.status).send(errorBody('not_found', `Waymark does not serve ${host}`));
     },
   );
 }
