@@ -160,9 +160,9 @@ export interface EventFilter extends Page {
 
 export interface EventRepository {
   /**
-   * Writes a batch of hits in one transaction (the group commit): each event row, plus the
-   * email's counters, first-open/first-click times and last event. A hit whose email does not
-   * exist is dropped. Resolves only once the transaction is durable.
+   * Writes a batch of hits in one transaction (the group commit): each event row, the email's
+   * counters, first-open/first-click times and last event, the analytics rollups and the webhook
+   * outbox rows. A hit whose email does not exist is dropped. Resolves only once it is durable.
    */
   appendHits(hits: readonly TrackingHit[]): Promise<void>;
   list(projectId: string, filter: EventFilter): Promise<EmailEvent[]>;

@@ -4,8 +4,7 @@ import type { ColumnTypes } from '../schema.js';
 
 /**
  * Webhook endpoints and the delivery outbox. A delivery row is written in the same transaction as
- * the event that causes it (see sqlite-store.ts / postgres-store.ts writeHits and kysely-store.ts),
- * so an acknowledged event's webhooks survive a crash. The row is also the delivery log.
+ * the event that causes it (see outbox.ts), so an acknowledged event's webhooks survive a crash. The row is also the delivery log.
  */
 export function webhooksMigration(t: ColumnTypes): Migration {
   return {
