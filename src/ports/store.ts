@@ -1,3 +1,4 @@
+import type { JournalMark, JournalPosition } from './journal-position.js';
 import type {
   ApiKey,
   ApiKeyRole,
@@ -163,8 +164,13 @@ export interface EventRepository {
    * Writes a batch of hits in one transaction (the group commit): each event row, the email's
    * counters, first-open/first-click times and last event, the analytics rollups and the webhook
    * outbox rows. A hit whose email does not exist is dropped. Resolves only once it is durable.
+   * With `journal`, the journal's position moves to `journal.end` in the same transaction; if it is
+   * already there or beyond (these hits were ingested before), nothing is written and it rejects
+   * with an error named `StaleJournalPosition`.
    */
-  appendHits(hits: readonly TrackingHit[]): Promise<void>;
+  appendHits(hits: readonly TrackingHit[], journal?: JournalMark): Promise<void>;
+  /** How far a journal has been ingested (`JOURNAL_START` when never). */
+  journalPosition(journalId: string): Promise<JournalPosition>;
   list(projectId: string, filter: EventFilter): Promise<EmailEvent[]>;
   /**
    * Retention: deletes up to `limit` raw events (of every project) created before `before`, oldest

@@ -1,16 +1,22 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { EventFilter, EventRepository } from '../../ports/store.js';
+import { JOURNAL_START } from '../../ports/journal-position.js';
 import { hitBatch } from './hits/batch.js';
+import { readPosition } from './journal-positions.js';
 import type { StoreDialect } from './store-dialect.js';
 import { normalizeId, pageCursor, pageLimit, toEvent } from './rows.js';
 import type { Database } from './schema.js';
 
 export function eventRepository(db: Kysely<Database>, dialect: Pick<StoreDialect, 'backend' | 'writeHits'>): EventRepository {
   return {
-    async appendHits(hits) {
-      const batch = hitBatch(hits);
+    async appendHits(hits, journal) {
+      const batch = hitBatch(hits, journal);
       if (batch !== null) await dialect.writeHits(batch);
+    },
+
+    async journalPosition(journalId) {
+      return (await readPosition(db, journalId)) ?? JOURNAL_START;
     },
 
     async list(projectId, filter: EventFilter) {

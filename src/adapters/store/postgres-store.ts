@@ -39,7 +39,12 @@ export function createPostgresStore(connectionString: string, options: PostgresS
     // Per pool, so other users of `pg` in the process keep the default parsers.
     types: { getTypeParser },
   });
-  pool.on('error', options.onPoolError ?? (() => {}));
+  const onError = options.onPoolError ?? (() => {});
+  pool.on('error', onError);
+  // A connection the server ends while it is checked out (between a transaction's statements)
+  // emits 'error' on its client, where the pool does not listen: unheard, it would crash the process.
+  // The statement under way fails on its own; the pool then drops the broken client.
+  pool.on('connect', (client) => client.on('error', onError));
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 

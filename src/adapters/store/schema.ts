@@ -229,6 +229,14 @@ export interface ExportsTable {
   error: string | null;
 }
 
+/** How far a node's hit journal has been ingested: the position after the last hit written. */
+export interface JournalPositionsTable {
+  journal_id: string;
+  segment: number;
+  byte_offset: number;
+  updated_at: number;
+}
+
 export interface Database {
   domains: DomainsTable;
   tracking_hosts: TrackingHostsTable;
@@ -245,6 +253,7 @@ export interface Database {
   analytics_client_rollups: AnalyticsClientRollupsTable;
   email_link_clicks: EmailLinkClicksTable;
   exports: ExportsTable;
+  journal_positions: JournalPositionsTable;
 }
 
 export type Backend = 'sqlite' | 'postgres';

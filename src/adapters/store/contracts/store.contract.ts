@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Email, EmailEvent } from '../../../core/model.js';
 import type { NewEmail, Store, TrackingHit } from '../../../ports/store.js';
 import { newId } from '../../../lib/ids.js';
+import { JOURNAL_START } from '../../../ports/journal-position.js';
 
 /** Emails with this subject fail every UPDATE once {@link StoreContractOptions.failEmailUpdates} ran. */
 export const FAIL_ON_UPDATE_SUBJECT = 'fail-on-update';
@@ -605,6 +606,47 @@ export function defineStoreContract(name: string, open: () => Promise<Store>, op
           });
           expect(got!.openCount + got!.clickCount).toBe(40);
         }
+      });
+    });
+
+    describe('journal positions', () => {
+      it('moves a journal position with its hits, in one transaction, and never ingests a batch twice', async () => {
+        const pid = await project();
+        const e = await createEmail(pid);
+        const journalId = newId();
+        expect(await store.events.journalPosition(journalId)).toEqual(JOURNAL_START);
+
+        await store.events.appendHits([hit(e.id, 'opened', T0 + 1), hit(e.id, 'clicked', T0 + 2)], { journalId, end: { segment: 1, offset: 300 } });
+        expect(await store.events.journalPosition(journalId)).toEqual({ segment: 1, offset: 300 });
+
+        // The same batch again (a retry after a lost COMMIT answer), or an older one: nothing is written.
+        for (const end of [{ segment: 1, offset: 300 }, { segment: 1, offset: 100 }, { segment: 0, offset: 900 }]) {
+          const again = store.events.appendHits([hit(e.id, 'opened', T0 + 3)], { journalId, end });
+          await expect(again).rejects.toMatchObject({ name: 'StaleJournalPosition' });
+        }
+        expect(await allEvents(pid)).toHaveLength(2);
+        expect(await store.emails.get(pid, e.id)).toMatchObject({ openCount: 1, clickCount: 1 });
+        expect(await store.events.journalPosition(journalId)).toEqual({ segment: 1, offset: 300 });
+
+        // Records that held no hit (corrupt, or for no email) still move it; other journals are apart.
+        await store.events.appendHits([], { journalId, end: { segment: 2, offset: 40 } });
+        await store.events.appendHits([hit(newId(), 'opened', T0 + 4)], { journalId, end: { segment: 2, offset: 80 } });
+        expect(await store.events.journalPosition(journalId)).toEqual({ segment: 2, offset: 80 });
+        expect(await store.events.journalPosition(newId())).toEqual(JOURNAL_START);
+        expect(await allEvents(pid)).toHaveLength(2);
+      });
+
+      it('keeps the position where it was when the batch fails', async () => {
+        const pid = await project();
+        const ok = await createEmail(pid);
+        const poisoned = await createEmail(pid, { subject: FAIL_ON_UPDATE_SUBJECT });
+        await options.failEmailUpdates(store);
+        const journalId = newId();
+        await store.events.appendHits([hit(ok.id, 'opened', T0)], { journalId, end: { segment: 1, offset: 10 } });
+        const failing = store.events.appendHits([hit(ok.id, 'opened', T0 + 1), hit(poisoned.id, 'opened', T0 + 2)], { journalId, end: { segment: 1, offset: 30 } });
+        await expect(failing).rejects.toThrow();
+        expect(await store.events.journalPosition(journalId)).toEqual({ segment: 1, offset: 10 });
+        expect(await allEvents(pid)).toHaveLength(1);
       });
     });
 

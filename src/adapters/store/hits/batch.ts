@@ -1,5 +1,6 @@
 import type { EmailLinkDelta, EmailRollupState } from '../../../core/analytics/rollups.js';
 import type { EmailLink, EmailTag } from '../../../core/model.js';
+import type { JournalMark } from '../../../ports/journal-position.js';
 import type { TrackingHit } from '../../../ports/store.js';
 import { normalizeId, requireId } from '../rows.js';
 
@@ -13,7 +14,9 @@ import { normalizeId, requireId } from '../rows.js';
  * 2. each email's counters, first-open and first-click times and last event ({@link HitTotals});
  * 3. one `email_events` row per hit, its project taken from the email (a hit for an email that
  *    does not exist is dropped);
- * 4. the webhook outbox: a `webhook_deliveries` row per event and subscribed endpoint (outbox.ts).
+ * 4. the webhook outbox: a `webhook_deliveries` row per event and subscribed endpoint (outbox.ts);
+ * 5. for hits read from a node's journal, the journal's new position (journal-positions.ts), first:
+ *    a batch already ingested finds the position past it and rolls back, so no hit counts twice.
  *
  * Each backend owns its whole transaction in one file (sqlite.ts, postgres.ts), ordered for its
  * own locking; both compute the same totals and rollup deltas from this module and the core.
@@ -23,6 +26,8 @@ export interface HitBatch {
   hits: readonly TrackingHit[];
   /** One entry per distinct email of the batch. */
   totals: readonly HitTotals[];
+  /** The journal these hits were read from, and the position after them. */
+  journal?: JournalMark;
 }
 
 /** Writes one batch in one transaction. */
@@ -45,9 +50,9 @@ export interface HitTotals {
 /**
  * Checks a batch and computes its totals. Throws on a hit the caller should never have made (bad
  * id, type or time); a malformed email id names no email, so that hit is dropped like an unknown one.
- * Returns null when nothing is left to write.
+ * Returns null when nothing is left to write (no hit, no journal position).
  */
-export function hitBatch(hits: readonly TrackingHit[]): HitBatch | null {
+export function hitBatch(hits: readonly TrackingHit[], journal?: JournalMark): HitBatch | null {
   const valid: TrackingHit[] = [];
   for (const hit of hits) {
     const id = requireId(hit.id, 'hit id');
@@ -61,7 +66,8 @@ export function hitBatch(hits: readonly TrackingHit[]): HitBatch | null {
     if (emailId === undefined) continue;
     valid.push(id === hit.id && emailId === hit.emailId ? hit : { ...hit, id, emailId });
   }
-  return valid.length === 0 ? null : { hits: valid, totals: totalsOf(valid) };
+  if (valid.length === 0 && journal === undefined) return null;
+  return { hits: valid, totals: totalsOf(valid), ...(journal && { journal }) };
 }
 
 function totalsOf(hits: readonly TrackingHit[]): HitTotals[] {

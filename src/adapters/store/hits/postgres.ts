@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { emailLinkDeltas, hitRollupDeltas } from '../../../core/analytics/rollups.js';
 import type { EmailLinkDelta } from '../../../core/analytics/rollups.js';
 import type { TrackingHit } from '../../../ports/store.js';
+import { StaleJournalPosition, advancePosition } from '../journal-positions.js';
 import { eventDeliveries } from '../outbox.js';
 import { CLIENTS, COUNTS, EMAIL_LINK_CLICKS, LINKS, unnestUpsert } from '../rollup-upserts.js';
 import type { Database } from '../schema.js';
@@ -14,12 +15,17 @@ import type { EmailStateRow, HitBatchWriter, HitTotals } from './batch.js';
  * statements, whatever the batch's size, each taking the whole batch as arrays.
  */
 export function postgresHitWriter(db: Kysely<Database>): HitBatchWriter {
-  return async ({ hits, totals }) => {
+  return async ({ hits, totals, journal }) => {
     // Emails are locked in id order so that two nodes committing batches that touch the same
     // emails cannot deadlock. NO KEY UPDATE (what the UPDATE takes anyway) does not block the
     // FOR KEY SHARE locks that the events' foreign-key checks take.
     const lockOrder = totals.map((t) => t.emailId).sort();
     await db.transaction().execute(async (trx) => {
+      // First: the row lock also keeps a second ingester of the same journal waiting here.
+      if (journal !== undefined && (await advancePosition(journal, Date.now()).execute(trx)).rows.length === 0) {
+        throw new StaleJournalPosition(journal);
+      }
+      if (hits.length === 0) return;
       await insertEventsAndOutbox(trx, hits);
       await sql`select 1 from emails where id = any(${lockOrder}::uuid[]) order by id for no key update`.execute(trx);
       await applyRollups(trx, hits); // after the lock, before the update: reads the emails as they were

@@ -4,6 +4,8 @@ import type { Kysely } from 'kysely';
 import { emailLinkDeltas, hitRollupDeltas } from '../../../core/analytics/rollups.js';
 import type { EmailLinkDelta } from '../../../core/analytics/rollups.js';
 import type { TrackingHit } from '../../../ports/store.js';
+import { JOURNAL_START } from '../../../ports/journal-position.js';
+import { StaleJournalPosition, advancePosition, advancePositionParameters } from '../journal-positions.js';
 import { DELIVERY_COLUMNS, subscribes } from '../outbox.js';
 import { CLIENTS, COUNTS, EMAIL_LINK_CLICKS, LINKS, singleRowUpsertSql, upsertValues } from '../rollup-upserts.js';
 import type { Database } from '../schema.js';
@@ -98,7 +100,13 @@ function prepare(db: Kysely<Database>, raw: BetterSqlite3.Database): (batch: Hit
     return projectOf;
   }
 
-  const transaction = raw.transaction(({ hits, totals }: HitBatch) => {
+  const position = raw.prepare(advancePosition({ journalId: '00000000-0000-0000-0000-000000000000', end: JOURNAL_START }, 0).compile(db).sql);
+
+  const transaction = raw.transaction(({ hits, totals, journal }: HitBatch) => {
+    if (journal !== undefined && position.get(...advancePositionParameters(journal, Date.now())) === undefined) {
+      throw new StaleJournalPosition(journal);
+    }
+    if (hits.length === 0) return;
     applyRollups(hits); // reads the emails as they were before this batch
     const projectOf = updateEmails(totals);
     const subscribers = new Map<string, { opened: string[]; clicked: string[] }>();

@@ -9,6 +9,7 @@ import { domainsMigration } from './005_domains.js';
 import { retentionMigration } from './006_retention.js';
 import { emailBodiesMigration } from './007_email_bodies.js';
 import { apiKeyLifecycleMigration } from './008_api_key_lifecycle.js';
+import { journalPositionsMigration } from './009_journal_positions.js';
 
 /**
  * The store's migrations, in code (no directory scanning, so they work from `dist/` and from
@@ -25,6 +26,7 @@ export function migrationProvider(backend: Backend): MigrationProvider {
     '006_retention': retentionMigration(),
     '007_email_bodies': emailBodiesMigration(t),
     '008_api_key_lifecycle': apiKeyLifecycleMigration(t, backend),
+    '009_journal_positions': journalPositionsMigration(t),
   };
   return { getMigrations: async () => migrations };
 }
