@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { nodemailerComposer, SmtpMailer } from '../adapters/mail/nodemailer.js';
+import { openFileJournal } from '../adapters/journal/file-journal.js';
 import { openStore } from '../adapters/store/index.js';
 import { HttpWebhookSender } from '../adapters/webhooks/http-sender.js';
 import { NodeDnsResolver } from '../adapters/dns/node-dns-resolver.js';
@@ -22,6 +23,7 @@ import { DeliveryWorker } from '../services/delivery.js';
 import { EmailService } from '../services/emails.js';
 import { DAY_MS, EventRetention } from '../services/event-retention.js';
 import { ExportService } from '../services/exports.js';
+import { HitIngester } from '../services/hit-ingester.js';
 import { HitRecorder } from '../services/hit-recorder.js';
 import { ensureDefaultProject } from '../services/projects.js';
 import { TrackingService } from '../services/tracking.js';
@@ -47,6 +49,8 @@ export interface Waymark {
   store: Store;
   apiKeys: ApiKeyService;
   recorder: HitRecorder;
+  /** Moves this node's journal of hits into the store. */
+  ingester: HitIngester;
   delivery: DeliveryWorker | null;
   webhookWorker: WebhookWorker;
   domains: DomainService;
@@ -67,6 +71,7 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
   const clock = options.clock ?? systemClock;
   const log = options.logger;
   const store = await openStore(config.databaseUrl);
+  let journal: Awaited<ReturnType<typeof openFileJournal>> | null = null;
   try {
     await store.migrate();
     const project = await ensureDefaultProject(store, clock);
@@ -74,7 +79,24 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
     const firstAdminKey = (await store.apiKeys.count()) === 0 ? (await apiKeys.issue(project.id, 'admin', 'admin')).secret : null;
 
     const mailer: Mailer | null = config.smtpUrl ? new SmtpMailer(config.smtpUrl) : null;
-    const recorder = new HitRecorder(store.events);
+    journal = await openFileJournal(config.journalDir, {
+      maxBytes: config.journalMaxBytes,
+      onCorrupt: (report) => log.error(report, 'the hit journal holds a corrupt record: skipped'),
+    });
+    const ingester = new HitIngester(journal, store.events, log.child({ job: 'ingest' }), () => clock.now());
+    // What a crash left in the journal goes into the store before this node answers anything.
+    const backlog = await ingester.drain();
+    if (backlog > 0) log.info({ hits: backlog }, 'ingested the hits the journal held from before this start');
+    let droppedLoggedAt = 0;
+    const recorder = HitRecorder.journaled(journal, {
+      onAppended: () => ingester.notify(),
+      onDropped: (hits) => {
+        // Loud, but not once per batch: at most every 10 s, with the running total.
+        if (Date.now() - droppedLoggedAt < 10_000) return;
+        droppedLoggedAt = Date.now();
+        log.error({ hits, droppedTotal: journal?.droppedHits(), maxBytes: config.journalMaxBytes }, 'the hit journal is full (WAYMARK_JOURNAL_MAX_BYTES): hits are answered but NOT recorded');
+      },
+    });
     const trackingHosts = new TrackingHostDirectory(store.domains, [new URL(config.trackingUrl).hostname, new URL(config.publicUrl).hostname]);
     await trackingHosts.refresh();
     const webhookSender = new HttpWebhookSender({ allowPrivate: config.webhookAllowPrivate });
@@ -131,7 +153,7 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
             options.eventRetentionPollMs ?? 3_600_000,
           );
     const app = await buildApp(
-      { emails, apiKeys, tracking, webhooks, analytics, exports, domains, trackingHosts },
+      { emails, apiKeys, tracking, webhooks, analytics, exports, domains, trackingHosts, ingest: ingester },
       {
         logger: log,
         publicUrl: config.publicUrl,
@@ -148,6 +170,7 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
       store,
       apiKeys,
       recorder,
+      ingester,
       delivery,
       webhookWorker,
       domains,
@@ -158,6 +181,7 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
       defaultProjectId: project.id,
       async listen() {
         const address = await app.listen({ port: config.port, host: config.host });
+        ingester.start();
         delivery?.start();
         webhookWorker.start();
         domainChecks.start();
@@ -173,10 +197,15 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
         await eventRetentionJob?.stop();
         mailer?.close();
         await recorder.flush();
+        await ingester.stop();
+        // What is still in the journal stays there for the next start if the store fails now.
+        await ingester.drain().catch((err: unknown) => log.warn({ err }, 'hits left in the journal for the next start'));
+        await journal?.close();
         await store.close();
       },
     };
   } catch (err) {
+    await journal?.close();
     await store.close();
     throw err;
   }

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { exportCommand } from './commands/export.js';
 import { instrumentCommand } from './commands/instrument.js';
+import { journalCommand } from './commands/journal.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { projectsCommand } from './commands/projects.js';
@@ -20,6 +21,7 @@ program.addCommand(keysCommand());
 program.addCommand(projectsCommand());
 program.addCommand(instrumentCommand());
 program.addCommand(exportCommand());
+program.addCommand(journalCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -38,6 +38,10 @@ export interface Config {
   dnsServers: string[];
   /** How often verified domains are re-checked (WAYMARK_DNS_RECHECK_HOURS). */
   dnsRecheckMs: number;
+  /** WAYMARK_JOURNAL_DIR: this node's hit journal (default `<data dir>/journal`). */
+  journalDir: string;
+  /** WAYMARK_JOURNAL_MAX_BYTES: beyond this the journal refuses new hits (still answered, not recorded). */
+  journalMaxBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -47,6 +51,9 @@ export interface ConfigOverrides {
   host?: string;
   databaseUrl?: string;
 }
+
+/** 1 GiB: about 5 million hits, hours of a busy node's traffic while its database is away. */
+const DEFAULT_JOURNAL_MAX_BYTES = 1_073_741_824;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -101,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     acmeCa: parseHostname('WAYMARK_ACME_CA', nonEmpty(env.WAYMARK_ACME_CA) ?? 'letsencrypt.org'),
     dnsServers,
     dnsRecheckMs: parsePositiveInt('WAYMARK_DNS_RECHECK_HOURS', nonEmpty(env.WAYMARK_DNS_RECHECK_HOURS) ?? '24') * 3_600_000,
+    journalDir: path.resolve(nonEmpty(env.WAYMARK_JOURNAL_DIR) ?? path.join(dataDir, 'journal')),
+    journalMaxBytes: parsePositiveInt('WAYMARK_JOURNAL_MAX_BYTES', nonEmpty(env.WAYMARK_JOURNAL_MAX_BYTES) ?? String(DEFAULT_JOURNAL_MAX_BYTES)),
   };
 }
 

@@ -49,6 +49,7 @@ import { emailSchema } from './schemas/email.js';
 import { eventSchema } from './schemas/event.js';
 import { webhookDeliverySchema, webhookEndpointSchema } from './schemas/webhook.js';
 import { createTrackingHandler } from './tracking-handler.js';
+import { healthRoutes } from './health.js';
 
 export interface AppOptions {
   logger: FastifyBaseLogger;
@@ -61,6 +62,9 @@ export interface AppOptions {
   sessions: SessionCodec;
   clock: Clock;
 }
+
+/** The longest an API request waits for this node's answered hits to reach the store. */
+const SETTLE_MS = 1_000;
 
 export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<FastifyInstance> {
   const tracking = createTrackingHandler(deps.tracking, options.trustedProxies);
@@ -123,13 +127,17 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
   await app.register(cookie);
   installAuth(app, deps.apiKeys, { codec: options.sessions, publicUrl: options.publicUrl, clock: options.clock });
   installTextRule(app);
+  // A read on this node sees the hits this node answered: wait (briefly) for their ingest.
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/v1/') && !request.url.startsWith('/v1/track/') && request.url !== '/v1/metrics') await deps.ingest.settled(SETTLE_MS);
+  });
   app.addHook('onRoute', documentCommonAnswers);
 
   await installDashboard(app);
   createSessionRoute(app, deps, { codec: options.sessions, publicUrl: options.publicUrl, now: () => options.clock.now() });
   getSessionRoute(app);
   deleteSessionRoute(app);
-  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  healthRoutes(app, deps.ingest);
   app.get('/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   createEmailRoute(app, deps);
   getEmailRoute(app, deps);

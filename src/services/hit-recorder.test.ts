@@ -54,7 +54,7 @@ describe.each(backends())('HitRecorder on %s', (backend) => {
     if (created.outcome !== 'created') throw new Error('email not created');
     const emailId = created.email.id;
     const { repo, seen } = watched(store.events);
-    const recorder = new HitRecorder(repo, 50);
+    const recorder = HitRecorder.direct(repo, 50);
 
     const settled: number[] = [];
     const hits = Array.from({ length: 400 }, (_, i) => hit(emailId, i % 2 ? 'opened' : 'clicked', T0 + i));
@@ -82,7 +82,7 @@ describe.each(backends())('HitRecorder on %s', (backend) => {
     const created = await store.emails.create(newEmail(projectId, { status: 'captured', sentAt: T0 }));
     if (created.outcome !== 'created') throw new Error('email not created');
     const emailId = created.email.id;
-    const recorder = new HitRecorder(store.events);
+    const recorder = HitRecorder.direct(store.events);
     // A hit id that is not a UUID makes the store refuse the whole batch.
     const bad = recorder.record({ ...hit(emailId, 'opened', T0), id: 'not-a-uuid' });
     const alsoInBatch = recorder.record(hit(emailId, 'opened', T0 + 1));

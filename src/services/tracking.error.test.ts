@@ -19,7 +19,7 @@ async function serviceOverAClosedStore() {
   const store = await openStore('sqlite::memory:');
   await store.migrate();
   const log = loggerSpy();
-  const service = new TrackingService(keyring, new HitRecorder(store.events), { now: () => Date.now() }, log, new TrackingHostDirectory(store.domains));
+  const service = new TrackingService(keyring, HitRecorder.direct(store.events), { now: () => Date.now() }, log, new TrackingHostDirectory(store.domains));
   await store.close();
   return { service, log };
 }

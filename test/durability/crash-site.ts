@@ -10,8 +10,10 @@ import { createTestDatabase } from '../support/databases.js';
  * the server's death, with `waymark start` processes on them. Everything is removed after the suite.
  */
 export interface CrashSite {
-  /** Starts a server on the site; the first start creates the database. */
-  start(): Promise<ChildServer>;
+  /** The data directory (removed after the suite). */
+  readonly dir: string;
+  /** Starts a server on the site, with `env` added; the first start creates the database. */
+  start(env?: Record<string, string>): Promise<ChildServer>;
   /** SIGKILL: no shutdown hook runs, nothing is flushed. */
   killNine(server: ChildServer): Promise<void>;
   /** SIGTERM, and the server must exit cleanly. */
@@ -35,9 +37,10 @@ export function crashSite(backend: 'sqlite' | 'postgres', name: string, env: Rec
     return { ...base, WAYMARK_DATABASE_URL: db.url };
   };
   return {
-    async start() {
+    dir,
+    async start(extra = {}) {
       siteEnv ??= environment();
-      const server = await startChildServer(await siteEnv);
+      const server = await startChildServer({ ...(await siteEnv), ...extra });
       cleanups.push(() => void server.child.kill('SIGKILL'));
       return server;
     },

@@ -12,8 +12,8 @@ describe.each(backends())('API key revocation and scope, on %s', (backend) => {
   let secondUrl: string;
   beforeAll(async () => {
     s = await startWaymark({ backend });
-    // A second node on the same database: a revocation must hold there at once too.
-    second = await createWaymark(s.config, { keyring: s.keyring, logger: createLogger('silent') });
+    // A second node on the same database (its own journal): a revocation must hold there at once too.
+    second = await createWaymark({ ...s.config, journalDir: `${s.config.journalDir}-second` }, { keyring: s.keyring, logger: createLogger('silent') });
     secondUrl = await second.listen();
   });
   afterAll(async () => {

@@ -24,7 +24,9 @@ describe('tracking routes refuse what they did not sign', () => {
 
   it('refuses a forged click token without touching the store', async () => {
     const store = s.waymark.store;
-    const spies = [vi.spyOn(store.events, 'appendHits'), vi.spyOn(store.emails, 'get'), vi.spyOn(store.events, 'list')];
+    // The hits of earlier tests reach the store in the background: let them land first.
+    await s.waymark.ingester.settled(5_000);
+    const spies = [vi.spyOn(store.events, 'appendHits'), vi.spyOn(store.emails, 'get'), vi.spyOn(store.events, 'list'), vi.spyOn(s.waymark.recorder, 'record')];
     const forger = parseKeyring('test:' + 'f'.repeat(40)); // same key id, wrong secret
     const forged = encodeToken(forger, { kind: 'click', emailId, hostId: 0, linkIndex: 0, destination: 'https://evil.test/' });
     for (const token of [forged, 'garbage', clickUrl.split('/').pop()!.slice(0, -2), 'A'.repeat(5000)]) {

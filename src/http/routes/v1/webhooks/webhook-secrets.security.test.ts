@@ -52,7 +52,8 @@ describe.each(backends())('webhook signing secrets at rest, on %s', (backend) =>
       createdAt: Date.now(),
       updatedAt: Date.now(),
     });
-    const node = await createWaymark(s.config, { keyring: s.keyring, logger: createLogger('silent') });
+    // Its own journal: one journal is one node's.
+    const node = await createWaymark({ ...s.config, journalDir: `${s.config.journalDir}-second` }, { keyring: s.keyring, logger: createLogger('silent') });
     try {
       const stored = await node.store.webhooks.getEndpoint(s.waymark.defaultProjectId, id);
       expect(stored!.secret).toMatch(/^v1\./);

@@ -1,0 +1,205 @@
+import type { HitJournal } from '../ports/hit-journal.js';
+import { type JournalPosition, isAtOrPast } from '../ports/journal-position.js';
+import type { EventRepository } from '../ports/store.js';
+
+export interface IngesterLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface IngesterOptions {
+  /** Hits per store transaction at most. */
+  batchHits?: number;
+  /** The first wait after a failure; it doubles up to `maxBackoffMs`. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/** What /healthz and /v1/metrics report of the ingest. */
+export interface IngestStatus {
+  journalBytes: number;
+  droppedHits: number;
+  ingestedHits: number;
+  corruptRecords: number;
+  /** How old the oldest hit not yet in the store is, in ms (0 when the store is up to date). */
+  lagMs: number;
+  /** Since when the store has refused the ingest, or null. */
+  failingSince: number | null;
+  lastError: string | null;
+}
+
+const STALE = 'StaleJournalPosition';
+
+/**
+ * Moves the hits of this node's journal into the store, in large batches, each with the journal
+ * position it reached in the same transaction. While the store is unreachable the journal grows
+ * and the ingest retries with backoff; nothing already answered is lost or counted twice.
+ */
+export class HitIngester {
+  private position: JournalPosition | null = null;
+  private loop: Promise<void> | null = null;
+  private stopped = true;
+  private wake: (() => void) | null = null;
+  private waiters: Array<{ until: JournalPosition; resolve: () => void }> = [];
+  private readonly batchHits: number;
+  private readonly minBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private ingested = 0;
+  private corrupt = 0;
+  private oldestPendingAt: number | null = null;
+  private failingSince: number | null = null;
+  private lastError: string | null = null;
+
+  constructor(
+    private readonly journal: HitJournal,
+    private readonly events: Pick<EventRepository, 'appendHits' | 'journalPosition'>,
+    private readonly log: IngesterLogger,
+    private readonly now: () => number = Date.now,
+    options: IngesterOptions = {},
+  ) {
+    this.batchHits = options.batchHits ?? 5_000;
+    this.minBackoffMs = options.minBackoffMs ?? 100;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
+  }
+
+  /** Starts ingesting in the background. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  /** New hits are in the journal. */
+  notify(): void {
+    // While the store fails, the backoff decides when to try again, not the hit rate.
+    if (this.failingSince === null) this.wake?.();
+  }
+
+  /** Finishes the batch under way and stops. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+    for (const w of this.waiters.splice(0)) w.resolve();
+  }
+
+  /**
+   * Ingests until the journal holds nothing more, then returns how many hits it moved. Throws if
+   * the store fails. For a start (the backlog a crash left) and for `waymark journal drain`.
+   */
+  async drain(): Promise<number> {
+    let moved = 0;
+    for (;;) {
+      const n = await this.ingestOnce();
+      if (n === null) return moved;
+      moved += n;
+    }
+  }
+
+  /**
+   * Resolves once every hit appended before the call is in the store, or after `timeoutMs`: a
+   * read on this node then sees the hits this node answered.
+   */
+  settled(timeoutMs: number): Promise<void> {
+    const until = this.journal.end();
+    if (this.position !== null && isAtOrPast(this.position, until)) return Promise.resolve();
+    // Stopped, or the store is away: waiting would not help the read.
+    if (this.stopped || this.failingSince !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      const waiter = { until, resolve: done };
+      this.waiters.push(waiter);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  status(): IngestStatus {
+    return {
+      journalBytes: this.journal.sizeBytes(),
+      droppedHits: this.journal.droppedHits(),
+      ingestedHits: this.ingested,
+      corruptRecords: this.corrupt,
+      lagMs: this.oldestPendingAt === null ? 0 : Math.max(0, this.now() - this.oldestPendingAt),
+      failingSince: this.failingSince,
+      lastError: this.lastError,
+    };
+  }
+
+  /** One batch: the number of hits moved, or null when the journal had nothing after the position. */
+  private async ingestOnce(): Promise<number | null> {
+    this.position ??= await this.events.journalPosition(this.journal.id);
+    const read = await this.journal.read(this.position, this.batchHits);
+    if (read.hits.length === 0 && read.corrupt === 0 && isAtOrPast(this.position, read.end)) {
+      this.oldestPendingAt = null;
+      return null;
+    }
+    this.oldestPendingAt ??= read.hits[0]?.createdAt ?? null;
+    try {
+      await this.events.appendHits(read.hits, { journalId: this.journal.id, end: read.end });
+    } catch (err) {
+      // Already ingested (a commit whose answer was lost, or another drain): resume from the store's position.
+      if ((err as Error | null)?.name === STALE) {
+        this.position = null;
+        return 0;
+      }
+      throw err;
+    }
+    this.position = read.end;
+    this.ingested += read.hits.length;
+    this.corrupt += read.corrupt;
+    this.oldestPendingAt = null;
+    await this.journal.release(read.end);
+    for (const w of this.waiters.filter((w) => isAtOrPast(read.end, w.until))) {
+      this.waiters.splice(this.waiters.indexOf(w), 1);
+      w.resolve();
+    }
+    return read.hits.length;
+  }
+
+  private async run(): Promise<void> {
+    let backoff = this.minBackoffMs;
+    while (!this.stopped) {
+      try {
+        const moved = await this.ingestOnce();
+        if (this.failingSince !== null) {
+          this.log.info({ downMs: this.now() - this.failingSince }, 'hit ingest resumed: the store takes hits again');
+          this.failingSince = null;
+          this.lastError = null;
+        }
+        backoff = this.minBackoffMs;
+        if (moved === null) await this.sleep(1_000);
+      } catch (err) {
+        this.lastError = err instanceof Error ? err.message : String(err);
+        if (this.failingSince === null) {
+          this.failingSince = this.now();
+          this.log.error({ err }, 'hit ingest failed: hits stay in the journal and are retried');
+        } else {
+          this.log.warn({ err: this.lastError, failingForMs: this.now() - this.failingSince, journalBytes: this.journal.sizeBytes() }, 'hit ingest still failing');
+        }
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, this.maxBackoffMs);
+      }
+    }
+  }
+
+  /** Waits `ms`, or less if new hits arrive or the ingester stops. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const wake = () => done();
+      this.wake = wake;
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        if (self.wake === wake) self.wake = null;
+        resolve();
+      }
+    });
+  }
+}
