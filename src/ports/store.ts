@@ -171,6 +171,11 @@ export interface EventRepository {
   appendHits(hits: readonly TrackingHit[], journal?: JournalMark): Promise<void>;
   /** How far a journal has been ingested (`JOURNAL_START` when never). */
   journalPosition(journalId: string): Promise<JournalPosition>;
+  /**
+   * Makes every batch written with a journal mark durable. Such a batch may be committed without
+   * its own fsync (its hits are still in the journal); call this before the journal deletes them.
+   */
+  syncIngested(journalId: string): Promise<void>;
   list(projectId: string, filter: EventFilter): Promise<EmailEvent[]>;
   /**
    * Retention: deletes up to `limit` raw events (of every project) created before `before`, oldest

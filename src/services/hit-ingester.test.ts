@@ -101,8 +101,9 @@ describe.each(backends())('HitIngester on %s', (backend) => {
     await j.append(opens(emailId, 10));
     // The store commits, then the answer is lost: the ingester sees an error and retries the batch.
     let lose = true;
-    const losing: Pick<EventRepository, 'appendHits' | 'journalPosition'> = {
+    const losing: Pick<EventRepository, 'appendHits' | 'journalPosition' | 'syncIngested'> = {
       journalPosition: (id) => store.events.journalPosition(id),
+      syncIngested: (id) => store.events.syncIngested(id),
       async appendHits(hits, mark) {
         await store.events.appendHits(hits, mark);
         if (lose) {
@@ -122,8 +123,9 @@ describe.each(backends())('HitIngester on %s', (backend) => {
     const emailId = await email();
     const { journal: j } = await journal();
     let down = true;
-    const flaky: Pick<EventRepository, 'appendHits' | 'journalPosition'> = {
+    const flaky: Pick<EventRepository, 'appendHits' | 'journalPosition' | 'syncIngested'> = {
       journalPosition: (id) => store.events.journalPosition(id),
+      syncIngested: (id) => store.events.syncIngested(id),
       appendHits: (hits, mark) => (down ? Promise.reject(new Error('connect ECONNREFUSED')) : store.events.appendHits(hits, mark)),
     };
     const ingester = new HitIngester(j, flaky, quiet, Date.now, { minBackoffMs: 10, maxBackoffMs: 40 });

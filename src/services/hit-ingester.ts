@@ -38,9 +38,13 @@ const STALE = 'StaleJournalPosition';
  */
 export class HitIngester {
   private position: JournalPosition | null = null;
+  /** Segments before this one are deleted: everything in them is durable in the store. */
+  private releasedBefore = 0;
   private loop: Promise<void> | null = null;
   private stopped = true;
   private wake: (() => void) | null = null;
+  /** Hits arrived since the last read began: the next sleep is skipped. */
+  private notified = false;
   private waiters: Array<{ until: JournalPosition; resolve: () => void }> = [];
   private readonly batchHits: number;
   private readonly minBackoffMs: number;
@@ -53,7 +57,7 @@ export class HitIngester {
 
   constructor(
     private readonly journal: HitJournal,
-    private readonly events: Pick<EventRepository, 'appendHits' | 'journalPosition'>,
+    private readonly events: Pick<EventRepository, 'appendHits' | 'journalPosition' | 'syncIngested'>,
     private readonly log: IngesterLogger,
     private readonly now: () => number = Date.now,
     options: IngesterOptions = {},
@@ -73,7 +77,9 @@ export class HitIngester {
   /** New hits are in the journal. */
   notify(): void {
     // While the store fails, the backoff decides when to try again, not the hit rate.
-    if (this.failingSince === null) this.wake?.();
+    if (this.failingSince !== null) return;
+    this.notified = true;
+    this.wake?.();
   }
 
   /** Finishes the batch under way and stops. */
@@ -154,7 +160,12 @@ export class HitIngester {
     this.ingested += read.hits.length;
     this.corrupt += read.corrupt;
     this.oldestPendingAt = null;
-    await this.journal.release(read.end);
+    if (read.end.segment > this.releasedBefore) {
+      // Segments are deleted only once the store holds their hits durably.
+      await this.events.syncIngested(this.journal.id);
+      await this.journal.release(read.end);
+      this.releasedBefore = read.end.segment;
+    }
     for (const w of this.waiters.filter((w) => isAtOrPast(read.end, w.until))) {
       this.waiters.splice(this.waiters.indexOf(w), 1);
       w.resolve();
@@ -166,6 +177,7 @@ export class HitIngester {
     let backoff = this.minBackoffMs;
     while (!this.stopped) {
       try {
+        this.notified = false;
         const moved = await this.ingestOnce();
         if (this.failingSince !== null) {
           this.log.info({ downMs: this.now() - this.failingSince }, 'hit ingest resumed: the store takes hits again');
@@ -190,6 +202,7 @@ export class HitIngester {
 
   /** Waits `ms`, or less if new hits arrive or the ingester stops. */
   private sleep(ms: number): Promise<void> {
+    if (this.notified && this.failingSince === null) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       const wake = () => done();

@@ -104,6 +104,27 @@ describe('file journal', () => {
     expect(onDisk).toBe(encodeRecords(all).length);
   });
 
+  it('serves a reader that keeps up from memory, with exactly what the file holds', async () => {
+    const j = await open({ segmentBytes: bytes(0, 25) });
+    const positions: JournalPosition[] = [];
+    let n = 0;
+    for (const size of [5, 9, 1, 14, 3, 8]) {
+      n = await appendBatches(j, [size], n);
+      positions.push(j.end());
+    }
+    // From each batch boundary, this process's reads (memory) and a fresh opener's (the file) agree.
+    const fromMemory = [];
+    for (const p of positions.slice(0, -1)) fromMemory.push(await readAll(j, p, 10));
+    await close(j);
+    const reopened = await open({ segmentBytes: bytes(0, 25) });
+    for (const [i, p] of positions.slice(0, -1).entries()) {
+      const fromFile = await readAll(reopened, p, 10);
+      expect(fromMemory[i]!.hits).toEqual(fromFile.hits);
+      expect(fromMemory[i]!.end).toEqual(fromFile.end);
+    }
+    expect(fromMemory[0]!.hits).toEqual(sampleHits(5, n - 5));
+  });
+
   it('reopens where it left off: same id, old records readable, numbering continued', async () => {
     const j1 = await open({ segmentBytes: 4 * RECORD });
     const n1 = await appendBatches(j1, [3, 3, 3, 3]);

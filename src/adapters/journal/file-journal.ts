@@ -44,6 +44,17 @@ const FRESH_LOCK_MS = 5_000;
 const MIN_READ_CHUNK = 64 * 1024;
 const MAX_READ_CHUNK = 8 * 1024 * 1024;
 
+/** How many of the hits appended by this process are kept in memory for the ingester. */
+const RECENT_HITS = 50_000;
+
+/** A batch appended by this process: where its records lie, and its hits. */
+interface RecentBatch {
+  segment: number;
+  start: number;
+  end: number;
+  hits: readonly TrackingHit[];
+}
+
 /** Journal directories this process has open: the pid in a lock file cannot tell them apart. */
 const openHere = new Set<string>();
 
@@ -82,6 +93,12 @@ export async function openFileJournal(dir: string, options: FileJournalOptions):
 
 class FileJournalImpl implements FileJournal {
   private list: Segment[] = [];
+  /**
+   * The batches this process appended last, in order: an ingester that keeps up reads them from here
+   * instead of reading the file back and decoding it. The file stays the truth after a restart.
+   */
+  private recent: RecentBatch[] = [];
+  private recentHits = 0;
   private total = 0;
   private dropped = 0;
   private writer: FileHandle | null = null;
@@ -199,6 +216,7 @@ class FileJournalImpl implements FileJournal {
       }
       throw err;
     }
+    this.remember({ segment: seg.number, start: seg.size, end: seg.size + buf.length, hits });
     seg.size += buf.length;
     seg.readable = seg.size;
     this.total += buf.length;
@@ -224,8 +242,33 @@ class FileJournalImpl implements FileJournal {
     return seg;
   }
 
+  private remember(batch: RecentBatch): void {
+    this.recent.push(batch);
+    this.recentHits += batch.hits.length;
+    while (this.recentHits > RECENT_HITS && this.recent.length > 1) this.recentHits -= this.recent.shift()!.hits.length;
+  }
+
+  /** The batches in memory from `from` on, when `from` is where one of them starts. */
+  private readRecent(from: JournalPosition, max: number): JournalRead | null {
+    const first = this.recent.findIndex((b) => b.segment === from.segment && b.start === from.offset);
+    // A batch larger than the read is split by the file path, which reads record by record.
+    if (first < 0 || this.recent[first]!.hits.length > max) return null;
+    // Whatever lies before the position is in the store: forget it.
+    for (const b of this.recent.splice(0, first)) this.recentHits -= b.hits.length;
+    const hits: TrackingHit[] = [];
+    let last = this.recent[0]!;
+    for (const b of this.recent) {
+      if (hits.length > 0 && hits.length + b.hits.length > max) break;
+      for (const h of b.hits) hits.push(h);
+      last = b;
+    }
+    return { hits, end: { segment: last.segment, offset: last.end }, corrupt: 0 };
+  }
+
   async read(from: JournalPosition, max: number): Promise<JournalRead> {
     if (this.closed) throw new Error('the journal is closed');
+    const fromMemory = this.readRecent(from, max);
+    if (fromMemory !== null) return fromMemory;
     const hits: TrackingHit[] = [];
     let corrupt = 0;
     let seg: Segment | undefined = this.list.find((s) => s.number >= from.segment);

@@ -5,7 +5,7 @@ import { JOURNAL_START } from '../../ports/journal-position.js';
 import { hitBatch } from './hits/batch.js';
 import { readPosition } from './journal-positions.js';
 import type { StoreDialect } from './store-dialect.js';
-import { normalizeId, pageCursor, pageLimit, toEvent } from './rows.js';
+import { normalizeId, pageCursor, pageLimit, requireId, toEvent } from './rows.js';
 import type { Database } from './schema.js';
 
 export function eventRepository(db: Kysely<Database>, dialect: Pick<StoreDialect, 'backend' | 'writeHits'>): EventRepository {
@@ -17,6 +17,15 @@ export function eventRepository(db: Kysely<Database>, dialect: Pick<StoreDialect
 
     async journalPosition(journalId) {
       return (await readPosition(db, journalId)) ?? JOURNAL_START;
+    },
+
+    async syncIngested(journalId) {
+      // One durable commit: on SQLite it fsyncs the WAL, and with it every commit before it.
+      await db
+        .updateTable('journal_positions')
+        .set({ updated_at: Date.now() })
+        .where('journal_id', '=', requireId(journalId, 'journal id'))
+        .execute();
     },
 
     async list(projectId, filter: EventFilter) {

@@ -17,6 +17,8 @@ import { normalizeId, requireId } from '../rows.js';
  * 4. the webhook outbox: a `webhook_deliveries` row per event and subscribed endpoint (outbox.ts);
  * 5. for hits read from a node's journal, the journal's new position (journal-positions.ts), first:
  *    a batch already ingested finds the position past it and rolls back, so no hit counts twice.
+ *    Such a batch need not be durable at once (SQLite commits it without an fsync): its hits stay
+ *    in the journal until the ingester has called syncIngested.
  *
  * Each backend owns its whole transaction in one file (sqlite.ts, postgres.ts), ordered for its
  * own locking; both compute the same totals and rollup deltas from this module and the core.

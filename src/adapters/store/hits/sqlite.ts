@@ -143,5 +143,16 @@ function prepare(db: Kysely<Database>, raw: BetterSqlite3.Database): (batch: Hit
       }
     }
   });
-  return (batch) => transaction.immediate(batch);
+  return (batch) => {
+    if (batch.journal === undefined) return transaction.immediate(batch);
+    // Hits from a journal are still there until the ingester asks for durability (syncIngested)
+    // and only then deletes them: their commit may skip its own fsync. Synchronous, so no other
+    // statement on this connection runs while the setting is relaxed.
+    raw.pragma('synchronous = NORMAL');
+    try {
+      return transaction.immediate(batch);
+    } finally {
+      raw.pragma('synchronous = FULL');
+    }
+  };
 }
