@@ -101,7 +101,7 @@ export function eventsSummary(rows: Row[]): string {
   const store = (target: string, name: string) => {
     const rs = rows.filter((r) => r.target === target && r.eventsPerSec !== null);
     if (rs.length === 0) return `  ${name}: not measured`;
-    return `  ${name}: ` + rs.map((r) => `${r.route} ${int(r.eventsPerSec!)} events/s`).join(', ') + ' (every one committed before its answer)';
+    return `  ${name}: ` + rs.map((r) => `${r.route} ${int(r.eventsPerSec!)} events/s`).join(', ') + ' (every one fsynced in the node\'s journal before its answer, and in the store after the run)';
   };
   return ['Events/s sustained by Waymark (recorded ÷ duration):', store('waymark-sqlite', 'SQLite    '), store('waymark-postgres', 'PostgreSQL')].join('\n');
 }
