@@ -241,3 +241,16 @@ export interface Domain {
   /** Every tracking host the domain ever had, oldest first. */
   hosts: TrackingHost[];
 }
+
+/** A tracking hit, already verified, waiting to be written. */
+export interface TrackingHit {
+  id: string;
+  emailId: string;
+  type: 'opened' | 'clicked';
+  createdAt: number;
+  ip: string | null;
+  userAgent: string | null;
+  referer: string | null;
+  linkIndex: number | null;
+  url: string | null;
+}

@@ -16,6 +16,7 @@ import type {
   WebhookDisabledReason,
   WebhookEndpoint,
   WebhookEventType,
+  TrackingHit,
 } from '../core/model.js';
 import type { AnalyticsRepository } from './analytics.js';
 import type { ExportRepository } from './exports.js';
@@ -139,18 +140,8 @@ export interface EmailRepository {
   recordDelivery(outcome: DeliveryOutcome): Promise<void>;
 }
 
-/** A tracking hit, already verified, waiting to be written. */
-export interface TrackingHit {
-  id: string;
-  emailId: string;
-  type: 'opened' | 'clicked';
-  createdAt: number;
-  ip: string | null;
-  userAgent: string | null;
-  referer: string | null;
-  linkIndex: number | null;
-  url: string | null;
-}
+/** A tracking hit, already verified, waiting to be written (defined in the core: the journal's codec keeps it too). */
+export type { TrackingHit };
 
 export interface EventFilter extends Page {
   type?: EmailEventType;

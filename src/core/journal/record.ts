@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import type { TrackingHit } from '../model.js';
 
 /**
  * The record codec of the hit journal. A record is
@@ -11,18 +12,8 @@ import { crc32 } from 'node:zlib';
  * second byte names the format, so a later format can be told apart.
  */
 
-/** A tracking hit as the journal keeps it (the same shape as the store's TrackingHit). */
-export interface JournalHit {
-  id: string;
-  emailId: string;
-  type: 'opened' | 'clicked';
-  createdAt: number;
-  ip: string | null;
-  userAgent: string | null;
-  referer: string | null;
-  linkIndex: number | null;
-  url: string | null;
-}
+/** A tracking hit as the journal keeps it. */
+export type JournalHit = TrackingHit;
 
 export const RECORD_MAGIC = Buffer.from([0xf7, 0x4a]);
 export const RECORD_HEADER_BYTES = 10;
