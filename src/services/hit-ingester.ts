@@ -88,7 +88,7 @@ export class HitIngester {
     this.wake?.();
     await this.loop;
     this.loop = null;
-    for (const w of this.waiters.splice(0)) w.resolve();
+    for (const w of [...this.waiters]) w.resolve();
   }
 
   /**
@@ -114,14 +114,16 @@ export class HitIngester {
     // Stopped, or the store is away: waiting would not help the read.
     if (this.stopped || this.failingSince !== null) return Promise.resolve();
     return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        const at = this.waiters.indexOf(waiter);
+        if (at >= 0) this.waiters.splice(at, 1);
+        resolve();
+      };
+      const waiter = { until, resolve: done };
       const timer = setTimeout(done, timeoutMs);
       timer.unref();
-      const waiter = { until, resolve: done };
       this.waiters.push(waiter);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
     });
   }
 
@@ -166,10 +168,7 @@ export class HitIngester {
       await this.journal.release(read.end);
       this.releasedBefore = read.end.segment;
     }
-    for (const w of this.waiters.filter((w) => isAtOrPast(read.end, w.until))) {
-      this.waiters.splice(this.waiters.indexOf(w), 1);
-      w.resolve();
-    }
+    for (const w of this.waiters.filter((w) => isAtOrPast(read.end, w.until))) w.resolve();
     return read.hits.length;
   }
 
