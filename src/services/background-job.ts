@@ -1,10 +1,6 @@
-export interface JobLogger {
-  error(obj: object, msg: string): void;
-  info?(obj: object, msg: string): void;
-}
+import { OutageLog, type OutageLogger } from './outage-log.js';
 
-/** While passes keep failing (the database is away), the log says so once a minute, not once a pass. */
-const REPEAT_FAILURE_LOG_MS = 60_000;
+export type JobLogger = OutageLogger;
 
 /**
  * A job that runs a pass every `pollMs`, or at once when nudged, one pass at a time. The email
@@ -15,16 +11,20 @@ export class BackgroundJob {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
-  private failingSince: number | null = null;
-  private failures = 0;
-  private loggedAt = 0;
+  private readonly outage: OutageLog;
 
   constructor(
-    private readonly name: string,
+    name: string,
     private readonly pass: () => Promise<unknown>,
-    private readonly log: JobLogger,
+    log: JobLogger,
     private readonly pollMs: number,
-  ) {}
+  ) {
+    this.outage = new OutageLog(log, {
+      failed: `${name} pass failed`,
+      stillFailing: `${name} passes still failing`,
+      recovered: `${name} passes succeed again`,
+    });
+  }
 
   start(): void {
     this.stopped = false;
@@ -44,34 +44,14 @@ export class BackgroundJob {
     await this.running;
   }
 
-  private failed(err: unknown): void {
-    const now = Date.now();
-    this.failures += 1;
-    if (this.failingSince === null) {
-      this.failingSince = now;
-      this.loggedAt = now;
-      this.log.error({ err }, `${this.name} pass failed`);
-    } else if (now - this.loggedAt >= REPEAT_FAILURE_LOG_MS) {
-      this.loggedAt = now;
-      this.log.error({ err, failures: this.failures, failingForMs: now - this.failingSince }, `${this.name} passes still failing`);
-    }
-  }
-
-  private succeeded(): void {
-    if (this.failingSince === null) return;
-    this.log.info?.({ failures: this.failures, failedForMs: Date.now() - this.failingSince }, `${this.name} passes succeed again`);
-    this.failingSince = null;
-    this.failures = 0;
-  }
-
   private schedule(delay: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.running = this.pass()
         .then(
-          () => this.succeeded(),
-          (err: unknown) => this.failed(err),
+          () => this.outage.succeeded(),
+          (err: unknown) => this.outage.failed(err),
         )
         .then(() => {
           this.running = null;

@@ -1,12 +1,9 @@
 import type { HitJournal } from '../ports/hit-journal.js';
 import { type JournalPosition, isAtOrPast } from '../ports/journal-position.js';
 import type { EventRepository } from '../ports/store.js';
+import { OutageLog, type OutageLogger } from './outage-log.js';
 
-export interface IngesterLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+export type IngesterLogger = OutageLogger;
 
 export interface IngesterOptions {
   /** Hits per store transaction at most. */
@@ -52,16 +49,24 @@ export class HitIngester {
   private ingested = 0;
   private corrupt = 0;
   private oldestPendingAt: number | null = null;
-  private failingSince: number | null = null;
-  private lastError: string | null = null;
+  private readonly outage: OutageLog;
 
   constructor(
     private readonly journal: HitJournal,
     private readonly events: Pick<EventRepository, 'appendHits' | 'journalPosition' | 'syncIngested'>,
-    private readonly log: IngesterLogger,
+    log: IngesterLogger,
     private readonly now: () => number = Date.now,
     options: IngesterOptions = {},
   ) {
+    this.outage = new OutageLog(
+      log,
+      {
+        failed: 'hit ingest failed: hits stay in the journal and are retried',
+        stillFailing: 'hit ingest still failing',
+        recovered: 'hit ingest resumed: the store takes hits again',
+      },
+      now,
+    );
     this.batchHits = options.batchHits ?? 5_000;
     this.minBackoffMs = options.minBackoffMs ?? 100;
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
@@ -77,7 +82,7 @@ export class HitIngester {
   /** New hits are in the journal. */
   notify(): void {
     // While the store fails, the backoff decides when to try again, not the hit rate.
-    if (this.failingSince !== null) return;
+    if (this.outage.failingSince !== null) return;
     this.notified = true;
     this.wake?.();
   }
@@ -112,7 +117,7 @@ export class HitIngester {
     const until = this.journal.end();
     if (this.position !== null && isAtOrPast(this.position, until)) return Promise.resolve();
     // Stopped, or the store is away: waiting would not help the read.
-    if (this.stopped || this.failingSince !== null) return Promise.resolve();
+    if (this.stopped || this.outage.failingSince !== null) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -134,8 +139,8 @@ export class HitIngester {
       ingestedHits: this.ingested,
       corruptRecords: this.corrupt,
       lagMs: this.oldestPendingAt === null ? 0 : Math.max(0, this.now() - this.oldestPendingAt),
-      failingSince: this.failingSince,
-      lastError: this.lastError,
+      failingSince: this.outage.failingSince,
+      lastError: this.outage.lastError,
     };
   }
 
@@ -178,21 +183,11 @@ export class HitIngester {
       try {
         this.notified = false;
         const moved = await this.ingestOnce();
-        if (this.failingSince !== null) {
-          this.log.info({ downMs: this.now() - this.failingSince }, 'hit ingest resumed: the store takes hits again');
-          this.failingSince = null;
-          this.lastError = null;
-        }
+        this.outage.succeeded();
         backoff = this.minBackoffMs;
         if (moved === null) await this.sleep(1_000);
       } catch (err) {
-        this.lastError = err instanceof Error ? err.message : String(err);
-        if (this.failingSince === null) {
-          this.failingSince = this.now();
-          this.log.error({ err }, 'hit ingest failed: hits stay in the journal and are retried');
-        } else {
-          this.log.warn({ err: this.lastError, failingForMs: this.now() - this.failingSince, journalBytes: this.journal.sizeBytes() }, 'hit ingest still failing');
-        }
+        this.outage.failed(err, { journalBytes: this.journal.sizeBytes() });
         await this.sleep(backoff);
         backoff = Math.min(backoff * 2, this.maxBackoffMs);
       }
@@ -201,7 +196,7 @@ export class HitIngester {
 
   /** Waits `ms`, or less if new hits arrive or the ingester stops. */
   private sleep(ms: number): Promise<void> {
-    if (this.notified && this.failingSince === null) return Promise.resolve();
+    if (this.notified && this.outage.failingSince === null) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       const wake = () => done();
