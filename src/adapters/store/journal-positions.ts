@@ -28,11 +28,6 @@ export function advancePosition(mark: JournalMark, at: number): RawBuilder<{ jou
     returning journal_id`;
 }
 
-/** The parameters of {@link advancePosition}, in order, for a statement prepared from it once. */
-export function advancePositionParameters(mark: JournalMark, at: number): unknown[] {
-  return [requireId(mark.journalId, 'journal id'), mark.end.segment, mark.end.offset, at];
-}
-
 export async function readPosition(db: Kysely<Database>, journalId: string): Promise<JournalPosition | undefined> {
   const row = await db
     .selectFrom('journal_positions')

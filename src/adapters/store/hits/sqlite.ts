@@ -5,7 +5,7 @@ import { emailLinkDeltas, hitRollupDeltas } from '../../../core/analytics/rollup
 import type { EmailLinkDelta } from '../../../core/analytics/rollups.js';
 import type { TrackingHit } from '../../../ports/store.js';
 import { JOURNAL_START } from '../../../ports/journal-position.js';
-import { StaleJournalPosition, advancePosition, advancePositionParameters } from '../journal-positions.js';
+import { StaleJournalPosition, advancePosition } from '../journal-positions.js';
 import { DELIVERY_COLUMNS, subscribes } from '../outbox.js';
 import { CLIENTS, COUNTS, EMAIL_LINK_CLICKS, LINKS, singleRowUpsertSql, upsertValues } from '../rollup-upserts.js';
 import type { Database } from '../schema.js';
@@ -100,10 +100,11 @@ function prepare(db: Kysely<Database>, raw: BetterSqlite3.Database): (batch: Hit
     return projectOf;
   }
 
+  // Prepared once from the statement's text; each batch binds the parameters Kysely gives it.
   const position = raw.prepare(advancePosition({ journalId: '00000000-0000-0000-0000-000000000000', end: JOURNAL_START }, 0).compile(db).sql);
 
   const transaction = raw.transaction(({ hits, totals, journal }: HitBatch) => {
-    if (journal !== undefined && position.get(...advancePositionParameters(journal, Date.now())) === undefined) {
+    if (journal !== undefined && position.get(...advancePosition(journal, Date.now()).compile(db).parameters) === undefined) {
       throw new StaleJournalPosition(journal);
     }
     if (hits.length === 0) return;
