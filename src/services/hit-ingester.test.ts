@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../test/support/backends.js';
-import { createTestDatabase } from '../../test/support/databases.js';
+import { openTestStore } from '../../test/support/databases.js';
 import { openFileJournal } from '../adapters/journal/file-journal.js';
 import { hit, newEmail } from '../adapters/store/contracts/store.contract.js';
-import { openStore } from '../adapters/store/open-store.js';
 import { newId } from '../lib/ids.js';
 import type { HitJournal } from '../ports/hit-journal.js';
 import type { EventRepository, Store, TrackingHit } from '../ports/store.js';
@@ -18,28 +17,20 @@ const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
 describe.each(backends())('HitIngester on %s', (backend) => {
   let store: Store;
-  let drop: (() => Promise<void>) | undefined;
+  let closeStore: () => Promise<void>;
   let projectId: string;
   const dirs: string[] = [];
   const journals: HitJournal[] = [];
 
   beforeAll(async () => {
-    if (backend === 'postgres') {
-      const db = await createTestDatabase();
-      drop = db.drop;
-      store = await openStore(db.url);
-    } else {
-      store = await openStore('sqlite::memory:');
-    }
-    await store.migrate();
+    ({ store, close: closeStore } = await openTestStore(backend));
     projectId = (await store.projects.create({ id: newId(), name: 'p', isDefault: true, createdAt: T0 })).id;
   });
   afterEach(async () => {
     for (const j of journals.splice(0)) await j.close();
   });
   afterAll(async () => {
-    await store.close();
-    await drop?.();
+    await closeStore();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../test/support/backends.js';
-import { createTestDatabase } from '../../test/support/databases.js';
+import { openTestStore } from '../../test/support/databases.js';
 import { hit, newEmail } from '../adapters/store/contracts/store.contract.js';
-import { openStore } from '../adapters/store/open-store.js';
 import { newId } from '../lib/ids.js';
 import type { EventRepository, Store } from '../ports/store.js';
 import { HitRecorder } from './hit-recorder.js';
@@ -30,23 +29,15 @@ function watched(events: EventRepository) {
 
 describe.each(backends())('HitRecorder on %s', (backend) => {
   let store: Store;
-  let drop: (() => Promise<void>) | undefined;
+  let closeStore: () => Promise<void>;
   let projectId: string;
 
   beforeAll(async () => {
-    if (backend === 'postgres') {
-      const db = await createTestDatabase();
-      drop = db.drop;
-      store = await openStore(db.url);
-    } else {
-      store = await openStore('sqlite::memory:');
-    }
-    await store.migrate();
+    ({ store, close: closeStore } = await openTestStore(backend));
     projectId = (await store.projects.create({ id: newId(), name: 'p', isDefault: true, createdAt: T0 })).id;
   });
   afterAll(async () => {
-    await store.close();
-    await drop?.();
+    await closeStore();
   });
 
   it('writes every hit, one batch at a time, and settles each caller after its commit', async () => {

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { openStore } from '../../src/adapters/store/open-store.js';
+import type { Store } from '../../src/ports/store.js';
 
 /** The PostgreSQL server the tests use; CI sets it, a laptop without one skips the PostgreSQL runs. */
 export function testDatabaseUrl(): string | undefined {
@@ -36,6 +38,20 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
       } finally {
         await c.end();
       }
+    },
+  };
+}
+
+/** A migrated store on `backend`: SQLite in memory, or a fresh PostgreSQL database; `close` drops it. */
+export async function openTestStore(backend: 'sqlite' | 'postgres'): Promise<{ store: Store; close: () => Promise<void> }> {
+  const db = backend === 'postgres' ? await createTestDatabase() : null;
+  const store = await openStore(db?.url ?? 'sqlite::memory:');
+  await store.migrate();
+  return {
+    store,
+    async close() {
+      await store.close();
+      await db?.drop();
     },
   };
 }
