@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { nodemailerComposer, SmtpMailer } from '../adapters/mail/nodemailer.js';
 import { openFileJournal } from '../adapters/journal/file-journal.js';
+import { type MachineIpLists, openMachineIpLists } from '../adapters/ip-lists/machine-ip-lists.js';
 import { openStore } from '../adapters/store/index.js';
 import { HttpWebhookSender } from '../adapters/webhooks/http-sender.js';
 import { NodeDnsResolver } from '../adapters/dns/node-dns-resolver.js';
@@ -72,6 +73,7 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
   const log = options.logger;
   const store = await openStore(config.databaseUrl);
   let journal: Awaited<ReturnType<typeof openFileJournal>> | null = null;
+  let machineIps: MachineIpLists | null = null;
   try {
     await store.migrate();
     const project = await ensureDefaultProject(store, clock);
@@ -131,7 +133,9 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
       onQueued: () => delivery?.nudge(),
       domains,
     });
-    const tracking = new TrackingService(options.keyring, recorder, clock, log, trackingHosts, config.ipMode);
+    machineIps = config.machineIpLists.length === 0 ? null : await openMachineIpLists(config.machineIpLists, { logger: log.child({ job: 'ip-lists' }) });
+    if (machineIps !== null) log.info({ ranges: machineIps.size() }, 'machine IP lists loaded');
+    const tracking = new TrackingService(options.keyring, recorder, clock, log, trackingHosts, config.ipMode, machineIps);
     const webhooks = new WebhookService(store, webhookSender, clock, options.keyring, () => webhookWorker.nudge());
     const sealed = await webhooks.sealStoredSecrets();
     if (sealed > 0) log.info({ endpoints: sealed }, 'sealed webhook signing secrets stored in the clear');
@@ -201,11 +205,13 @@ export async function createWaymark(config: Config, options: WaymarkOptions): Pr
         // What is still in the journal stays there for the next start if the store fails now.
         await ingester.drain().catch((err: unknown) => log.warn({ err }, 'hits left in the journal for the next start'));
         await journal?.close();
+        machineIps?.stop();
         await store.close();
       },
     };
   } catch (err) {
     await journal?.close();
+    machineIps?.stop();
     await store.close();
     throw err;
   }

@@ -2,8 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
+import { eventsCommand } from './commands/events.js';
 import { exportCommand } from './commands/export.js';
 import { instrumentCommand } from './commands/instrument.js';
+import { ipListsCommand } from './commands/ip-lists.js';
 import { journalCommand } from './commands/journal.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -21,7 +23,9 @@ program.addCommand(keysCommand());
 program.addCommand(projectsCommand());
 program.addCommand(instrumentCommand());
 program.addCommand(exportCommand());
+program.addCommand(eventsCommand());
 program.addCommand(journalCommand());
+program.addCommand(ipListsCommand());
 
 try {
   await program.parseAsync(process.argv);

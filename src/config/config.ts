@@ -3,6 +3,7 @@ import { parseDnsServers } from '../core/domains/dns-servers.js';
 import proxyaddr from 'proxy-addr';
 import { KeyringError, parseKeyring } from '../core/tokens/index.js';
 import { IP_MODES, type IpMode } from '../core/ip-privacy.js';
+import { parseIpListFileSpec, type IpListFileSpec } from '../core/classification/ip-lists.js';
 
 /** Everything Waymark reads from its environment, validated once at start. */
 export interface Config {
@@ -42,6 +43,11 @@ export interface Config {
   journalDir: string;
   /** WAYMARK_JOURNAL_MAX_BYTES: beyond this the journal refuses new hits (still answered, not recorded). */
   journalMaxBytes: number;
+  /**
+   * WAYMARK_MACHINE_IP_LISTS: files of machine IP ranges that label tracking hits, in order of precedence,
+   * each with the label of its lines that have none (`path=label`); paths absolute. Empty: no lists.
+   */
+  machineIpLists: IpListFileSpec[];
 }
 
 export class ConfigError extends Error {}
@@ -110,7 +116,26 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     dnsRecheckMs: parsePositiveInt('WAYMARK_DNS_RECHECK_HOURS', nonEmpty(env.WAYMARK_DNS_RECHECK_HOURS) ?? '24') * 3_600_000,
     journalDir: path.resolve(nonEmpty(env.WAYMARK_JOURNAL_DIR) ?? path.join(dataDir, 'journal')),
     journalMaxBytes: parsePositiveInt('WAYMARK_JOURNAL_MAX_BYTES', nonEmpty(env.WAYMARK_JOURNAL_MAX_BYTES) ?? String(DEFAULT_JOURNAL_MAX_BYTES)),
+    machineIpLists: parseMachineIpLists(env.WAYMARK_MACHINE_IP_LISTS),
   };
+}
+
+/** Comma-separated `path` or `path=label`; the files themselves are read, and refused, when the server starts. */
+function parseMachineIpLists(v: string | undefined): IpListFileSpec[] {
+  const specs = list(v).map((item) => {
+    try {
+      const spec = parseIpListFileSpec(item);
+      return { path: path.resolve(spec.path), label: spec.label };
+    } catch (err) {
+      throw new ConfigError(`WAYMARK_MACHINE_IP_LISTS: ${(err as Error).message}; give comma-separated paths, each optionally path=label (e.g. /etc/waymark/apple.csv=apple_mpp)`);
+    }
+  });
+  const seen = new Set<string>();
+  for (const spec of specs) {
+    if (seen.has(spec.path)) throw new ConfigError(`WAYMARK_MACHINE_IP_LISTS names ${spec.path} twice`);
+    seen.add(spec.path);
+  }
+  return specs;
 }
 
 /** A DNS name, normalised (lowercase, punycode, no trailing dot). */

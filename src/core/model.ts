@@ -1,4 +1,5 @@
 /** Entities shared by every layer. Times are epoch milliseconds; ids are UUIDv7 strings. */
+import type { HitClassification, HitProxy } from './classification/labels.js';
 
 /** admin: everything; member: read everything, change nothing; sending: only send email. */
 export type ApiKeyRole = 'admin' | 'member' | 'sending';
@@ -71,12 +72,20 @@ export interface Email {
   clickedAt: number | null;
   openCount: number;
   clickCount: number;
+  /** First open or click by a person (a click means the message was read). */
+  humanOpenedAt: number | null;
+  humanClickedAt: number | null;
+  /** Of openCount and clickCount, the hits labelled a machine's. */
+  machineOpenCount: number;
+  machineClickCount: number;
   lastEvent: EmailEventType | null;
   lastEventAt: number | null;
   /** The sending domain of the `from` address, when it is one of the project's domains. */
   domainId: string | null;
   /** The tracking host its links and pixel were minted on (0: the default tracking host). */
   trackingHostId: number;
+  /** Its tokens name its cohort, not the email: its opens and clicks are counted in aggregate only. */
+  aggregateOnly: boolean;
 }
 
 /** An email without its rendered bodies: what webhook payloads are built from. */
@@ -98,6 +107,21 @@ export interface EmailEvent {
   url: string | null;
   /** `sent`: the email status (sent or captured); `failed`: the error. */
   detail: string | null;
+  /** Opens and clicks: who made the hit. Null for other events. */
+  classification: HitClassification | null;
+  /** Opens and clicks: the proxy the hit came through, if any. */
+  proxy: HitProxy | null;
+  /** Why: null for hits recorded before they were classified. */
+  signals: HitSignals | null;
+}
+
+/** What decided a hit's labels, kept so a rule change can be explained and re-applied. */
+export interface HitSignals {
+  version: number;
+  rules: string[];
+  method: 'GET' | 'HEAD';
+  /** The operator's machine IP list the client address was in, when the hit was recorded. */
+  ipList: string | null;
 }
 
 /** What a webhook endpoint can subscribe to. `event.test` is sent on request, to any endpoint. */
@@ -120,6 +144,8 @@ export interface WebhookEndpoint {
   enabled: boolean;
   disabledReason: WebhookDisabledReason | null;
   failingSince: number | null;
+  /** Opens and clicks are delivered only when labelled a person's. */
+  humanOnly: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -218,6 +244,10 @@ export interface Domain {
   returnPath: string;
   openTracking: boolean;
   clickTracking: boolean;
+  /** Put the hidden trap link (core/classification/trap.ts) into tracked HTML, unless the email says otherwise. */
+  trapLink: boolean;
+  /** Count its emails' opens and clicks in aggregate only, unless the email says otherwise. */
+  aggregateOnly: boolean;
   tls: DomainTlsMode;
   dkimSelector: string;
   /** base64 DER SubjectPublicKeyInfo, as it goes in the DKIM record's p= tag. */
@@ -253,4 +283,13 @@ export interface TrackingHit {
   referer: string | null;
   linkIndex: number | null;
   url: string | null;
+  /** HEAD: a link checker or proxy, never a person. Absent: GET. */
+  method?: 'GET' | 'HEAD';
+  /** The operator's machine IP list the client address is in (read before any IP anonymisation). */
+  ipList?: string | null;
+  /**
+   * A hit of an aggregate-only email: `emailId` then holds the id of its cohort (the token names
+   * no email), and the hit only moves the cohort's aggregate counts.
+   */
+  aggregate?: boolean;
 }

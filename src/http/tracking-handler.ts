@@ -48,6 +48,7 @@ export function createTrackingHandler(tracking: TrackingService, trustedProxies:
       ip: raw ? normaliseIp(raw) : null,
       userAgent: req.headers['user-agent'] ?? null,
       referer: req.headers.referer ?? null,
+      method: req.method === 'HEAD' ? 'HEAD' : 'GET',
     };
   }
 
@@ -70,8 +71,8 @@ export function createTrackingHandler(tracking: TrackingService, trustedProxies:
   // Plain promise chains rather than async functions: nothing is awaited when there is nothing to
   // record (a bad token, HEAD), and a hit costs no more microtasks than its durable write needs.
   function open(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
-    // HEAD (link checkers, proxies) gets the same answer but is not an open.
-    const recording = tracking.open(token, context(req), req.method === 'GET');
+    // HEAD (link checkers, proxies) gets the same answer, and is recorded as a machine's.
+    const recording = tracking.open(token, context(req));
     if (recording === null) {
       sendPixel(res);
       return DONE;
@@ -80,7 +81,7 @@ export function createTrackingHandler(tracking: TrackingService, trustedProxies:
   }
 
   function click(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
-    const destination = tracking.click(token, context(req), req.method === 'GET');
+    const destination = tracking.click(token, context(req));
     if (destination === null || typeof destination === 'string') {
       sendClick(res, destination);
       return DONE;

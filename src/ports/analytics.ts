@@ -19,6 +19,16 @@ export interface AnalyticsCounts {
   opens: number;
   clicked: number;
   clicks: number;
+  /** Emails opened by a person: a human open, or a human click (which means it was read). */
+  humanOpened: number;
+  humanOpens: number;
+  humanClicked: number;
+  humanClicks: number;
+  /**
+   * Of `sent`, the emails sent in the aggregate-only mode: their opens and clicks are in the
+   * totals, but no unique count (opened, clicked and their human parts) can include them.
+   */
+  aggregateOnlySent: number;
 }
 
 export interface HourlyCounts extends AnalyticsCounts {
@@ -32,6 +42,8 @@ export interface LinkStats {
   label: string;
   clicks: number;
   uniqueClicks: number;
+  humanClicks: number;
+  humanUniqueClicks: number;
 }
 
 export interface ClientStats {
@@ -39,6 +51,7 @@ export interface ClientStats {
   device: string;
   os: string;
   opens: number;
+  humanOpens: number;
 }
 
 export interface AnalyticsRepository {

@@ -1,3 +1,4 @@
+import type { HitClassification, HitProxy } from '../core/classification/labels.js';
 import type { JournalMark, JournalPosition } from './journal-position.js';
 import type {
   ApiKey,
@@ -9,6 +10,7 @@ import type {
   EmailEvent,
   EmailStatus,
   EmailSummary,
+  EmailTag,
   EmailEventType,
   Project,
   WebhookDelivery,
@@ -99,8 +101,21 @@ export interface EmailListFilter extends Page {
 
 export type NewEmail = Omit<
   Email,
-  'openedAt' | 'clickedAt' | 'openCount' | 'clickCount' | 'lastEvent' | 'lastEventAt' | 'deliveryAttempts' | 'domainId' | 'trackingHostId'
-> & { domainId?: string | null; trackingHostId?: number };
+  | 'openedAt'
+  | 'clickedAt'
+  | 'openCount'
+  | 'clickCount'
+  | 'humanOpenedAt'
+  | 'humanClickedAt'
+  | 'machineOpenCount'
+  | 'machineClickCount'
+  | 'lastEvent'
+  | 'lastEventAt'
+  | 'deliveryAttempts'
+  | 'domainId'
+  | 'trackingHostId'
+  | 'aggregateOnly'
+> & { domainId?: string | null; trackingHostId?: number; aggregateOnly?: boolean };
 
 export interface IdempotencyClaim {
   key: string;
@@ -129,6 +144,11 @@ export interface EmailRepository {
    * event, in one transaction.
    */
   create(email: NewEmail, idempotency?: IdempotencyClaim): Promise<CreateEmailResult>;
+  /**
+   * The id of the cohort of aggregate-only emails with these dimensions (the send hour of
+   * `createdAt`), made on first use. It is what such an email's tokens carry instead of its id.
+   */
+  aggregateCohort(cohort: { projectId: string; domainId: string | null; tags: readonly EmailTag[]; createdAt: number }): Promise<string>;
   get(projectId: string, id: string): Promise<Email | undefined>;
   list(projectId: string, filter: EmailListFilter): Promise<Email[]>;
   /**
@@ -148,6 +168,10 @@ export interface EventFilter extends Page {
   emailId?: string;
   since?: number;
   until?: number;
+  /** Opens and clicks with this label; `machine`: any label but `human`. */
+  classification?: HitClassification | 'machine';
+  /** Opens and clicks through this proxy; `none`: through none. */
+  proxy?: HitProxy | 'none';
 }
 
 export interface EventRepository {
@@ -169,6 +193,12 @@ export interface EventRepository {
   syncIngested(journalId: string): Promise<void>;
   list(projectId: string, filter: EventFilter): Promise<EmailEvent[]>;
   /**
+   * Applies the current classification rules to the stored hits of the next `limit` emails (of
+   * every project) after the email id `after`, moving counts where a hit changes sides; one
+   * transaction per call. `last` is the cursor of the next call, null when none was left.
+   */
+  reclassify(after: string | null, limit: number): Promise<{ emails: number; last: string | null; hits: number; changed: number }>;
+  /**
    * Retention: deletes up to `limit` raw events (of every project) created before `before`, oldest
    * first, in one short statement, and returns how many went. An event that a pending webhook
    * delivery will still be built from is kept until that delivery is delivered or failed. Rollups,
@@ -177,12 +207,15 @@ export interface EventRepository {
   purgeBefore(before: number, limit: number): Promise<number>;
 }
 
-export type NewWebhookEndpoint = Omit<WebhookEndpoint, 'previousSecret' | 'previousSecretUntil' | 'disabledReason' | 'failingSince'>;
+export type NewWebhookEndpoint = Omit<WebhookEndpoint, 'previousSecret' | 'previousSecretUntil' | 'disabledReason' | 'failingSince' | 'humanOnly'> & {
+  humanOnly?: boolean;
+};
 
 export interface WebhookEndpointPatch {
   url?: string;
   events?: WebhookEventType[];
   description?: string | null;
+  humanOnly?: boolean;
   /** true re-enables (clearing the reason and the failure run); false disables as `manual`. */
   enabled?: boolean;
   /** A rotation: the new secret, and until when the old one keeps signing. */

@@ -16,12 +16,46 @@ export interface Rates {
   openRate: number;
   clickRate: number;
   clickToOpenRate: number;
+  humanOpenRate: number;
+  humanClickRate: number;
+  humanClickToOpenRate: number;
 }
 
 export type CountsWithRates = AnalyticsCounts & Rates;
 
+/**
+ * Rates of unique counts are over the emails tracked per recipient: aggregate-only emails are in
+ * `sent` but can be in no unique count.
+ */
 export function withRates(c: AnalyticsCounts): CountsWithRates {
-  return { ...c, openRate: rate(c.opened, c.sent), clickRate: rate(c.clicked, c.sent), clickToOpenRate: rate(c.clicked, c.opened) };
+  const tracked = c.sent - c.aggregateOnlySent;
+  return {
+    ...c,
+    openRate: rate(c.opened, tracked),
+    clickRate: rate(c.clicked, tracked),
+    clickToOpenRate: rate(c.clicked, c.opened),
+    humanOpenRate: rate(c.humanOpened, tracked),
+    humanClickRate: rate(c.humanClicked, tracked),
+    humanClickToOpenRate: rate(c.humanClicked, c.humanOpened),
+  };
+}
+
+/** What the counts cannot say: every unique count and rate, when every email sent was aggregate-only. */
+export const UNIQUE_FIGURES = [
+  'opened',
+  'clicked',
+  'human_opened',
+  'human_clicked',
+  'open_rate',
+  'click_rate',
+  'click_to_open_rate',
+  'human_open_rate',
+  'human_click_rate',
+  'human_click_to_open_rate',
+] as const;
+
+export function unavailableFigures(c: AnalyticsCounts): string[] {
+  return c.sent > 0 && c.aggregateOnlySent === c.sent ? [...UNIQUE_FIGURES] : [];
 }
 
 function parseTime(value: string | undefined, field: string): number | undefined {
@@ -54,10 +88,12 @@ export function analyticsFilter(q: AnalyticsQuery): AnalyticsFilter {
 export interface NamedOpens {
   name: string;
   opens: number;
+  humanOpens: number;
 }
 
 export interface ClientBreakdown {
   opens: number;
+  humanOpens: number;
   clients: NamedOpens[];
   devices: NamedOpens[];
   os: NamedOpens[];
@@ -85,12 +121,25 @@ export class AnalyticsService {
   /** Opens broken down by email client, device type and OS (each summed over the others). */
   async clients(projectId: string, q: AnalyticsQuery): Promise<ClientBreakdown> {
     const rows = await this.store.analytics.clients(projectId, analyticsFilter(q));
-    const by = (field: 'client' | 'device' | 'os') => {
-      const m = new Map<string, number>();
-      for (const r of rows) m.set(r[field], (m.get(r[field]) ?? 0) + r.opens);
-      return [...m].map(([name, opens]) => ({ name, opens })).sort((a, b) => b.opens - a.opens || (a.name < b.name ? -1 : 1));
+    const by = (field: 'client' | 'device' | 'os'): NamedOpens[] => {
+      const m = new Map<string, NamedOpens>();
+      for (const r of rows) {
+        const named = m.get(r[field]);
+        if (named === undefined) m.set(r[field], { name: r[field], opens: r.opens, humanOpens: r.humanOpens });
+        else {
+          named.opens += r.opens;
+          named.humanOpens += r.humanOpens;
+        }
+      }
+      return [...m.values()].sort((a, b) => b.opens - a.opens || (a.name < b.name ? -1 : 1));
     };
-    return { opens: rows.reduce((n, r) => n + r.opens, 0), clients: by('client'), devices: by('device'), os: by('os') };
+    return {
+      opens: rows.reduce((n, r) => n + r.opens, 0),
+      humanOpens: rows.reduce((n, r) => n + r.humanOpens, 0),
+      clients: by('client'),
+      devices: by('device'),
+      os: by('os'),
+    };
   }
 
   async links(projectId: string, q: AnalyticsQuery & { emailId?: string }): Promise<LinkStats[]> {

@@ -36,6 +36,10 @@ export interface NewDomainInput {
   returnPath?: string;
   openTracking?: boolean;
   clickTracking?: boolean;
+  /** The hidden trap link in tracked HTML (default false). */
+  trapLink?: boolean;
+  /** Count the opens and clicks of its emails in aggregate only (default false). */
+  aggregateOnly?: boolean;
   tls?: DomainTlsMode;
 }
 
@@ -43,6 +47,8 @@ export interface NewDomainInput {
 export interface DomainPatchInput {
   openTracking?: boolean;
   clickTracking?: boolean;
+  trapLink?: boolean;
+  aggregateOnly?: boolean;
   tls?: DomainTlsMode;
   /** Null (or blank) is refused: a tracking subdomain is never removed. */
   trackingSubdomain?: string | null;
@@ -53,6 +59,8 @@ export interface DomainTracking {
   domainId: string;
   openTracking: boolean;
   clickTracking: boolean;
+  trapLink: boolean;
+  aggregateOnly: boolean;
   /** The verified tracking host's base URL (https), or null for the default tracking URL. */
   trackingUrl: string | null;
   hostId: number;
@@ -117,6 +125,8 @@ export class DomainService {
       returnPath: returnPath.toLowerCase(),
       openTracking: input.openTracking ?? false,
       clickTracking: input.clickTracking ?? false,
+      trapLink: input.trapLink ?? false,
+      aggregateOnly: input.aggregateOnly ?? false,
       tls: input.tls ?? 'opportunistic',
       dkimSelector: dkimSelector(now),
       dkimPublicKey: publicKey.toString('base64'),
@@ -167,6 +177,8 @@ export class DomainService {
         ...d,
         openTracking: patch.openTracking ?? d.openTracking,
         clickTracking: patch.clickTracking ?? d.clickTracking,
+        trapLink: patch.trapLink ?? d.trapLink,
+        aggregateOnly: patch.aggregateOnly ?? d.aggregateOnly,
         tls: patch.tls ?? d.tls,
         updatedAt: now,
       };
@@ -250,6 +262,8 @@ export class DomainService {
       domainId: domain.id,
       openTracking: domain.openTracking,
       clickTracking: domain.clickTracking,
+      trapLink: domain.trapLink,
+      aggregateOnly: domain.aggregateOnly,
       trackingUrl: active ? `https://${active.hostname}` : null,
       hostId: active?.id ?? 0,
       hostnames: domain.hosts.map((h) => h.hostname),

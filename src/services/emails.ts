@@ -23,7 +23,8 @@ export interface SendEmailInput {
   text?: string;
   headers?: Record<string, string>;
   tags?: EmailTag[];
-  tracking?: { open?: boolean; click?: boolean | 'html' | 'text' };
+  /** `trapLink`: the hidden trap link in the tracked HTML (core/classification/trap.ts). */
+  tracking?: { open?: boolean; click?: boolean | 'html' | 'text'; trapLink?: boolean; aggregateOnly?: boolean };
   pixel?: PixelPlacement;
 }
 
@@ -82,8 +83,15 @@ export class EmailService {
     if (onlyDomainId !== null && domain?.domainId !== onlyDomainId) {
       throw new ServiceError('forbidden', `this key may only send from its own sending domain, not from "${fromDomain ?? input.from}"`, { field: 'from' });
     }
-    const { trackOpens, trackClicks } = resolveTracking(input.tracking, domain);
+    const { trackOpens, trackClicks, trapLink, aggregateOnly } = resolveTracking(input.tracking, domain);
     const hostId = domain?.trackingUrl ? domain.hostId : 0;
+    const now = this.o.clock.now();
+    const tags = input.tags ?? [];
+    // The tokens of an aggregate-only email name its cohort, never the email.
+    const cohortId =
+      aggregateOnly && (trackOpens || trackClicks !== false)
+        ? await this.o.store.emails.aggregateCohort({ projectId, domainId: domain?.domainId ?? null, tags, createdAt: now })
+        : undefined;
     const tracked = instrument(
       { html: input.html, text: input.text },
       {
@@ -96,9 +104,10 @@ export class EmailService {
         emailId: id,
         excludedHosts: this.o.excludedHosts,
         pixel: input.pixel ?? 'bottom',
+        trapLink,
+        ...(cohortId !== undefined && { aggregateCohortId: cohortId }),
       },
     );
-    const now = this.o.clock.now();
     const status = this.o.relayConfigured ? 'queued' : 'captured';
     const result = await this.o.store.emails.create(
       {
@@ -113,7 +122,7 @@ export class EmailService {
         html: tracked.html ?? null,
         text: tracked.text ?? null,
         headers,
-        tags: input.tags ?? [],
+        tags,
         trackOpens,
         trackClicks,
         links: tracked.links.map((l) => ({ index: l.index, url: l.destination, label: l.label, location: l.location })),
@@ -125,6 +134,7 @@ export class EmailService {
         sentAt: status === 'captured' ? now : null,
         domainId: domain?.domainId ?? null,
         trackingHostId: trackOpens || trackClicks !== false ? hostId : 0,
+        aggregateOnly,
       },
       options.idempotencyKey === undefined ? undefined : { key: options.idempotencyKey, requestHash: requestHash(input) },
     );
@@ -163,7 +173,9 @@ export class EmailService {
     if (email.html === null) return null;
     const linkIndexOf = (token: string) => {
       const decoded = decodeToken(this.o.keyring, token);
-      return decoded?.kind === 'click' && decoded.emailId === email.id ? decoded.linkIndex : null;
+      if (decoded?.kind === 'click') return decoded.emailId === email.id ? decoded.linkIndex : null;
+      // An aggregate-only email's links name its cohort; they are in its own HTML all the same.
+      return decoded?.kind === 'aggregate_click' && email.aggregateOnly ? decoded.linkIndex : null;
     };
     if (clickMap === undefined) return emailPreview(email.html, { linkIndexOf });
     // Every tracked link is on the map, those nobody clicked with 0.
@@ -194,17 +206,19 @@ export function outgoingMessage(email: Email): OutgoingMessage {
 }
 
 /**
- * Tracking is opt-in. Each of open and click is decided on its own: the email's `tracking` setting
- * when it has one, in either direction; else its sending domain's setting; else off.
+ * Tracking is opt-in. Each of open, click and the trap link is decided on its own: the email's
+ * `tracking` setting when it has one, in either direction; else its sending domain's setting; else off.
  */
 export function resolveTracking(
   tracking: SendEmailInput['tracking'],
-  domain: Pick<DomainTracking, 'openTracking' | 'clickTracking'> | null = null,
-): { trackOpens: boolean; trackClicks: ClickTrackingMode } {
+  domain: Pick<DomainTracking, 'openTracking' | 'clickTracking' | 'trapLink' | 'aggregateOnly'> | null = null,
+): { trackOpens: boolean; trackClicks: ClickTrackingMode; trapLink: boolean; aggregateOnly: boolean } {
   const click = tracking?.click ?? (domain?.clickTracking === true ? true : undefined);
   return {
     trackOpens: tracking?.open ?? domain?.openTracking ?? false,
     trackClicks: click === true ? 'html_and_text' : click === 'html' || click === 'text' ? click : false,
+    trapLink: tracking?.trapLink ?? domain?.trapLink ?? false,
+    aggregateOnly: tracking?.aggregateOnly ?? domain?.aggregateOnly ?? false,
   };
 }
 
@@ -217,8 +231,14 @@ function messageIdFor(id: string, from: string): string {
  * order). Hashed under the API's field names, so keys stored before still match their requests.
  */
 function requestHash(input: SendEmailInput): string {
-  const { replyTo, ...rest } = input;
-  return createHash('sha256').update(JSON.stringify({ ...rest, reply_to: replyTo }, sortedKeys)).digest('hex');
+  const { replyTo, tracking, ...rest } = input;
+  return createHash('sha256').update(JSON.stringify({ ...rest, reply_to: replyTo, tracking: tracking && trackingAsSent(tracking) }, sortedKeys)).digest('hex');
+}
+
+/** `tracking` under the API's field names (an absent trap_link or aggregate_only leaves the hash as it was). */
+function trackingAsSent(tracking: NonNullable<SendEmailInput['tracking']>): Record<string, unknown> {
+  const { trapLink, aggregateOnly, ...rest } = tracking;
+  return { ...rest, trap_link: trapLink, aggregate_only: aggregateOnly };
 }
 
 function sortedKeys(_key: string, value: unknown): unknown {

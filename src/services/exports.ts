@@ -59,7 +59,24 @@ function deliveryCursor(after: string | undefined): { messageId: string; endpoin
  */
 export const EXPORT_RESOURCES: Record<string, ExportResource> = {
   emails: {
-    header: ['id', 'created_at', 'status', 'from', 'to', 'subject', 'tags', 'sent_at', 'opened_at', 'clicked_at', 'open_count', 'click_count'],
+    header: [
+      'id',
+      'created_at',
+      'status',
+      'from',
+      'to',
+      'subject',
+      'tags',
+      'sent_at',
+      'opened_at',
+      'clicked_at',
+      'open_count',
+      'click_count',
+      'human_opened_at',
+      'human_clicked_at',
+      'human_open_count',
+      'human_click_count',
+    ],
     filters: ['since', 'until'],
     async fetch(store, projectId, f, after) {
       const page = await store.emails.list(projectId, { limit: PAGE, after });
@@ -79,12 +96,16 @@ export const EXPORT_RESOURCES: Record<string, ExportResource> = {
           isoTime(e.clickedAt),
           e.openCount,
           e.clickCount,
+          isoTime(e.humanOpenedAt),
+          isoTime(e.humanClickedAt),
+          e.openCount - e.machineOpenCount,
+          e.clickCount - e.machineClickCount,
         ]),
       };
     },
   },
   events: {
-    header: ['id', 'email_id', 'type', 'created_at', 'ip', 'user_agent', 'referer', 'link_index', 'url', 'detail'],
+    header: ['id', 'email_id', 'type', 'created_at', 'ip', 'user_agent', 'referer', 'link_index', 'url', 'detail', 'classification', 'proxy', 'rules'],
     filters: ['type', 'email_id', 'since', 'until'],
     async fetch(store, projectId, f, after) {
       const events = await store.events.list(projectId, {
@@ -96,7 +117,21 @@ export const EXPORT_RESOURCES: Record<string, ExportResource> = {
         until: f.until === undefined ? undefined : Date.parse(f.until),
       });
       return {
-        rows: events.map((e) => [e.id, e.emailId, e.type, isoTime(e.createdAt), e.ip, e.userAgent, e.referer, e.linkIndex, e.url, e.detail]),
+        rows: events.map((e) => [
+          e.id,
+          e.emailId,
+          e.type,
+          isoTime(e.createdAt),
+          e.ip,
+          e.userAgent,
+          e.referer,
+          e.linkIndex,
+          e.url,
+          e.detail,
+          e.classification,
+          e.proxy,
+          e.signals?.rules.join(' ') ?? null,
+        ]),
         last: events.length === PAGE ? events[events.length - 1]!.id : undefined,
       };
     },

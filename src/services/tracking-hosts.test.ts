@@ -33,6 +33,8 @@ describe('the tracking-host routing table', () => {
       projectId,
       name,
       returnPath: 'send',
+      trapLink: false,
+      aggregateOnly: false,
       openTracking: true,
       clickTracking: true,
       tls: 'opportunistic',

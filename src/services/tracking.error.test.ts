@@ -7,7 +7,7 @@ import { TrackingHostDirectory } from './tracking-hosts.js';
 import { type TrackingLogger, TrackingService } from './tracking.js';
 
 const keyring = parseKeyring(`k1:${'s'.repeat(40)}`);
-const context = { host: 'links.example.com', ip: '203.0.113.9', userAgent: 'Mozilla/5.0', referer: null };
+const context = { host: 'links.example.com', ip: '203.0.113.9', userAgent: 'Mozilla/5.0', referer: null, method: 'GET' as const };
 
 function loggerSpy(): TrackingLogger & { messages: string[] } {
   const messages: string[] = [];
@@ -30,14 +30,14 @@ describe('TrackingService when the store is down', () => {
     const destination = 'https://example.com/pricing?plan=pro';
     // A domain's host id, not in the (unreadable) host table: the service must look it up.
     const token = encodeToken(keyring, { kind: 'click', emailId: newId(), hostId: 7, linkIndex: 0, destination });
-    expect(await service.click(token, context, true)).toBe(destination);
+    expect(await service.click(token, context)).toBe(destination);
     expect(log.messages).toEqual(['tracking hosts not readable; serving the token unchecked', 'tracking hit not recorded']);
   });
 
   it('still settles an open, and logs that it was not recorded', async () => {
     const { service, log } = await serviceOverAClosedStore();
     const token = encodeToken(keyring, { kind: 'open', emailId: newId(), hostId: 0 });
-    await expect(service.open(token, context, true)).resolves.toBeUndefined();
+    await expect(service.open(token, context)).resolves.toBeUndefined();
     expect(log.messages).toEqual(['tracking hit not recorded']);
   });
 
@@ -45,7 +45,7 @@ describe('TrackingService when the store is down', () => {
     const { service, log } = await serviceOverAClosedStore();
     const token = encodeToken(keyring, { kind: 'click', emailId: newId(), hostId: 0, linkIndex: 0, destination: 'https://example.com/' });
     const forged = token.slice(0, -2) + (token.at(-2) === 'A' ? 'B' : 'A') + token.at(-1);
-    expect(service.click(forged, context, true)).toBeNull();
+    expect(service.click(forged, context)).toBeNull();
     expect(log.messages).toEqual([]);
   });
 });

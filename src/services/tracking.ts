@@ -1,5 +1,6 @@
 import { type IpMode, applyIpMode } from '../core/ip-privacy.js';
 import { type Keyring, decodeToken } from '../core/tokens/index.js';
+import type { TrackingHit } from '../core/model.js';
 import { newId } from '../lib/ids.js';
 import type { Clock } from '../ports/clock.js';
 import type { HitRecorder } from './hit-recorder.js';
@@ -11,6 +12,13 @@ export interface HitContext {
   ip: string | null;
   userAgent: string | null;
   referer: string | null;
+  /** HEAD is answered like GET and recorded as a machine's hit. */
+  method: 'GET' | 'HEAD';
+}
+
+/** The operator's machine IP lists (see adapters/ip-lists): the label of the list an address is in. */
+export interface MachineIpLists {
+  match(ip: string): string | null;
 }
 
 export interface TrackingLogger {
@@ -18,6 +26,9 @@ export interface TrackingLogger {
 }
 
 const MAX_USER_AGENT = 1024;
+
+/** What a token says to record: an email's hit, or an aggregate-only hit of a cohort (`emailId` is then the cohort id). */
+type RecordedHit = Pick<TrackingHit, 'emailId' | 'type' | 'linkIndex' | 'url' | 'aggregate'>;
 const MAX_REFERER = 2048;
 
 /**
@@ -32,18 +43,22 @@ export class TrackingService {
     private readonly log: TrackingLogger,
     private readonly hosts: TrackingHostDirectory,
     private readonly ipMode: IpMode = 'full',
+    private readonly machineIps: MachineIpLists | null = null,
   ) {}
 
   /**
    * Records an open for a valid token; settles once the hit is durable. Never rejects: the pixel is
-   * served whatever happens. Null when there is nothing to record (bad token, HEAD, wrong host).
+   * served whatever happens. Null when there is nothing to record (bad token, wrong host).
    *
    * Nothing is awaited on the common path (a known host): each await is a microtask per hit.
    */
-  open(token: string, context: HitContext, record: boolean): Promise<void> | null {
+  open(token: string, context: HitContext): Promise<void> | null {
     const decoded = decodeToken(this.keyring, token);
-    if (!decoded || decoded.kind !== 'open' || !record) return null;
-    const hit = { emailId: decoded.emailId, type: 'opened' as const, linkIndex: null, url: null };
+    if (!decoded) return null;
+    let hit: RecordedHit;
+    if (decoded.kind === 'open') hit = { emailId: decoded.emailId, type: 'opened', linkIndex: null, url: null };
+    else if (decoded.kind === 'aggregate_open') hit = { emailId: decoded.cohortId, type: 'opened', linkIndex: null, url: null, aggregate: true };
+    else return null;
     const served = this.servedHere(decoded.hostId, context.host);
     if (served === true) return this.recordHit(hit, context);
     if (served === false) return null;
@@ -51,18 +66,18 @@ export class TrackingService {
   }
 
   /**
-   * The destination for a valid click token, once the click is recorded (when `record`), or null
-   * for a bad token or a token not served on this host.
+   * The destination for a valid click token, once the click is recorded, or null for a bad token
+   * or a token not served on this host.
    */
-  click(token: string, context: HitContext, record: boolean): Promise<string | null> | string | null {
+  click(token: string, context: HitContext): Promise<string | null> | string | null {
     const decoded = decodeToken(this.keyring, token);
-    if (!decoded || decoded.kind !== 'click') return null;
+    if (!decoded || (decoded.kind !== 'click' && decoded.kind !== 'aggregate_click')) return null;
     const destination = decoded.destination;
-    const recorded = (): Promise<string> | string => {
-      if (!record) return destination;
-      const hit = { emailId: decoded.emailId, type: 'clicked' as const, linkIndex: decoded.linkIndex, url: destination };
-      return this.recordHit(hit, context).then(() => destination);
-    };
+    const hit: RecordedHit =
+      decoded.kind === 'click'
+        ? { emailId: decoded.emailId, type: 'clicked', linkIndex: decoded.linkIndex, url: destination }
+        : { emailId: decoded.cohortId, type: 'clicked', linkIndex: decoded.linkIndex, url: destination, aggregate: true };
+    const recorded = (): Promise<string> => this.recordHit(hit, context).then(() => destination);
     const served = this.servedHere(decoded.hostId, context.host);
     if (served === true) return recorded();
     if (served === false) return null;
@@ -88,17 +103,19 @@ export class TrackingService {
     return true;
   }
 
-  private recordHit(
-    what: { emailId: string; type: 'opened' | 'clicked'; linkIndex: number | null; url: string | null },
-    context: HitContext,
-  ): Promise<void> {
+  private recordHit(what: RecordedHit, context: HitContext): Promise<void> {
+    // An aggregate-only hit keeps no address, user agent or referer: its labels are worked out
+    // from them when it is counted, and then they are gone.
     const hit = {
       id: newId(),
       ...what,
       createdAt: this.clock.now(),
-      ip: applyIpMode(context.ip, this.ipMode),
+      ip: what.aggregate === true ? null : applyIpMode(context.ip, this.ipMode),
       userAgent: context.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
-      referer: context.referer?.slice(0, MAX_REFERER) ?? null,
+      referer: what.aggregate === true ? null : (context.referer?.slice(0, MAX_REFERER) ?? null),
+      method: context.method,
+      // Matched on the full address, before anonymisation drops the part that tells.
+      ipList: context.ip !== null && this.machineIps !== null ? this.machineIps.match(context.ip) : null,
     };
     return this.recorder.record(hit).catch((err: unknown) => {
       // A sent link must keep working even when the store is down; the hit goes to the log.

@@ -21,6 +21,8 @@ export interface NewEndpointInput {
   /** Every event type when left out. */
   events?: WebhookEventType[];
   description?: string | null;
+  /** Opens and clicks only when labelled a person's. */
+  humanOnly?: boolean;
 }
 
 export interface EndpointPatchInput {
@@ -28,6 +30,7 @@ export interface EndpointPatchInput {
   events?: WebhookEventType[];
   description?: string | null;
   enabled?: boolean;
+  humanOnly?: boolean;
 }
 
 /** The endpoint use cases. Deliveries are made by WebhookWorker. */
@@ -60,6 +63,7 @@ export class WebhookService {
       events: input.events === undefined ? [...WEBHOOK_EVENT_TYPES] : normaliseEvents(input.events),
       secret: sealWebhookSecret(this.keyring, id, secret),
       enabled: true,
+      humanOnly: input.humanOnly ?? false,
       createdAt: now,
       updatedAt: now,
     });

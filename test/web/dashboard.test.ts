@@ -12,6 +12,12 @@ declare function getComputedStyle(element: unknown, pseudo: string): { content: 
 
 
 const APPLE_MAIL = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)';
+const CHROME = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+/** Apple Mail Privacy Protection's bare user agent (docs/classification.md, ua_bare_mozilla). */
+const APPLE_MPP = 'Mozilla/5.0';
+/** A security gateway naming itself (ua_security_scanner). */
+const SCANNER = 'Mozilla/5.0 (compatible; Barracuda Sentinel)';
+const percent = (r: number) => new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 }).format(r);
 /**
  * The errors that are expected: a signed-out page's GET /v1/session is answered 401, and axe's
  * attempt to run inside the sandboxed preview is refused (the sandbox doing its job).
@@ -40,12 +46,17 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     return { page, errors: collectPageErrors(page) };
   }
 
+  /**
+   * A person opens (Apple Mail) and clicks the first link (Chrome); Apple Mail Privacy Protection
+   * fetches the pixel and a security gateway follows the same link: two opens and two clicks, one
+   * of each a person's.
+   */
   const hit = async (id: string) => {
     const html = (await s.api('GET', `/v1/emails/${id}`)).body.html as string;
     const pixel = /src="([^"]*\/v1\/track\/open\/[^"]+)"/.exec(html)![1]!;
     const link = /href="([^"]*\/v1\/track\/click\/[^"]+)"/.exec(html)![1]!;
-    expect((await fetch(onServer(s, pixel), { headers: { 'user-agent': APPLE_MAIL } })).status).toBe(200);
-    expect((await fetch(onServer(s, link), { redirect: 'manual', headers: { 'user-agent': APPLE_MAIL } })).status).toBe(302);
+    for (const ua of [APPLE_MAIL, APPLE_MPP]) expect((await fetch(onServer(s, pixel), { headers: { 'user-agent': ua } })).status).toBe(200);
+    for (const ua of [CHROME, SCANNER]) expect((await fetch(onServer(s, link), { redirect: 'manual', headers: { 'user-agent': ua } })).status).toBe(302);
     await s.waymark.recorder.flush();
   };
 
@@ -63,9 +74,26 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     const summary = (await s.api('GET', `/v1/analytics/summary?from=${encodeURIComponent(new Date(Date.now() - 8 * 86_400_000).toISOString())}`)).body;
     expect(Number(await page.getByTestId('stat-sent').textContent())).toBe(sentBefore + 1);
     expect(Number(await page.getByTestId('stat-sent').textContent())).toBe(summary.sent);
-    expect(await page.getByTestId('stat-open-rate').textContent()).toBe(new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 }).format(summary.open_rate));
+    // People's rates first, everything beside them: the machine open and click pull them apart.
+    expect(summary.human_opens).toBeLessThan(summary.opens);
+    expect(summary.human_open_rate).toBeLessThanOrEqual(summary.open_rate);
+    expect(await page.getByTestId('stat-human-open-rate').textContent()).toBe(percent(summary.human_open_rate));
+    expect(await page.getByTestId('stat-open-rate').textContent()).toBe(percent(summary.open_rate));
+    expect(await page.getByTestId('stat-human-click-rate').textContent()).toBe(percent(summary.human_click_rate));
+    expect(await page.getByTestId('stat-click-rate').textContent()).toBe(percent(summary.click_rate));
+    expect(await page.getByTestId('stat-human-cto').textContent()).toBe(percent(summary.human_click_to_open_rate));
     await expect.poll(() => page.locator('.chart canvas').count()).toBe(1);
-    expect(await page.getByRole('cell', { name: 'Apple Mail' }).count()).toBeGreaterThan(0);
+    const legend = await page.locator('.chart .u-legend').innerText();
+    for (const series of ['Opened by people', 'Opened, all', 'Clicked by people', 'Clicked, all']) expect(legend).toContain(series);
+    // The clients table: people's and machines' opens per client, as the API counts them.
+    const clients = (await s.api('GET', `/v1/analytics/clients?from=${encodeURIComponent(new Date(Date.now() - 8 * 86_400_000).toISOString())}`)).body;
+    const clientsCard = page.locator('section.card', { has: page.getByRole('heading', { name: 'Clients' }) });
+    for (const c of clients.clients as Array<{ name: string; human_opens: number; machine_opens: number }>) {
+      const cells = await clientsCard.locator('tbody tr', { has: page.getByRole('cell', { name: c.name, exact: true }) }).locator('td').allInnerTexts();
+      expect([cells[1], cells[3]], c.name).toEqual([String(c.human_opens), String(c.machine_opens)]);
+    }
+    expect(clients.clients.some((c: { machine_opens: number }) => c.machine_opens > 0)).toBe(true);
+    expect(await clientsCard.getByRole('cell', { name: 'Apple Mail' }).count()).toBeGreaterThan(0);
 
     // A custom range that ends before the email: nothing sent in it.
     await page.getByLabel('Range').selectOption({ label: 'Custom…' });
@@ -77,19 +105,47 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     await page.getByLabel('Status').selectOption('failed');
     await page.getByText('No email matches these filters').waitFor();
     await page.getByLabel('Status').selectOption('captured');
+    const row = page.getByTestId('emails').locator('tbody tr', { hasText: 'Walkthrough' });
+    await row.waitFor();
+    expect(await row.locator('.human-of-all').allInnerTexts()).toEqual(['1 of 2', '1 of 2']);
     await page.getByRole('link', { name: 'Walkthrough' }).click();
     await settled(page);
-    expect(await page.getByTestId('email-opens').textContent()).toBe('1');
-    expect(await page.getByTestId('email-clicks').textContent()).toBe('1');
+    const counts = Object.fromEntries(
+      await Promise.all(['email-human-opens', 'email-machine-opens', 'email-opens', 'email-human-clicks', 'email-machine-clicks', 'email-clicks'].map(async (t) => [t, await page.getByTestId(t).textContent()])),
+    );
+    expect(counts).toEqual({ 'email-human-opens': '1', 'email-machine-opens': '1', 'email-opens': '2', 'email-human-clicks': '1', 'email-machine-clicks': '1', 'email-clicks': '2' });
     const timeline = await page.getByTestId('timeline').innerText();
     expect(timeline).toMatch(/clicked/);
     expect(timeline).toMatch(/opened/);
     expect(timeline).toMatch(/sent/);
 
+    // Each open and click with its label; the machine's with its proxy and the rule that decided.
+    const mpp = page.getByTestId('timeline').locator(':scope > li', { has: page.locator('[data-classification="apple_mpp"]') });
+    expect(await mpp.count()).toBe(1);
+    expect(await mpp.locator('.badge').allInnerTexts()).toEqual(['opened', 'Apple MPP']);
+    expect(await mpp.innerText()).toContain('via Apple');
+    await mpp.getByText('Why this label').click();
+    expect(await mpp.locator('details.why').innerText()).toMatch(/ua_bare_mozilla[\s\S]*GET request/);
+    const scanner = page.getByTestId('timeline').locator(':scope > li', { has: page.locator('[data-classification="security_scanner"]') });
+    expect(await scanner.locator('.badge').allInnerTexts()).toEqual(['clicked', 'Scanner']);
+    expect(await page.getByTestId('timeline').locator('[data-classification="human"]').allInnerTexts()).toEqual(['Person', 'Person']);
+
+    // The filter asks the API for machines' opens and clicks only.
+    await page.getByRole('combobox', { name: /^Show/ }).selectOption({ label: 'opens and clicks by machines' });
+    await expect.poll(() => page.getByTestId('timeline').locator(':scope > li').count()).toBe(2);
+    expect((await page.getByTestId('timeline').locator('[data-classification]').allInnerTexts()).sort()).toEqual(['Apple MPP', 'Scanner']);
+    expect(await page.getByTestId('timeline').locator('[data-classification="human"]').count()).toBe(0);
+    await page.getByRole('combobox', { name: /^Show/ }).selectOption({ label: 'every event' });
+    await expect.poll(() => page.getByTestId('timeline').locator(':scope > li').count()).toBe(5);
+
+    // The links table: people's clicks beside all clicks.
+    expect(await page.getByTestId('links').locator('tbody tr').first().locator('.human-of-all').allInnerTexts()).toEqual(['1 of 2', '1 of 1']);
+
     const links = (await s.api('GET', `/v1/analytics/links?email_id=${id}`)).body.data as Array<{ index: number; clicks: number; unique_clicks: number }>;
     const preview = page.frameLocator('iframe[title="Message preview"]');
     const badge = await preview.locator('a[href="#waymark-link-0"]').evaluate((a) => getComputedStyle(a, '::after').content);
-    expect(badge).toBe(`"${links[0]!.clicks} click · ${links[0]!.unique_clicks} unique · 100%"`);
+    expect(links[0]).toMatchObject({ clicks: 2, unique_clicks: 1 });
+    expect(badge).toBe('"2 clicks · 1 unique · 100%"');
     expect(await preview.locator('a[href="#waymark-link-1"]').evaluate((a) => getComputedStyle(a, '::after').content)).toBe('"0 clicks · 0 unique · 0%"');
 
     // Looking at the message recorded nothing: its pixel never loaded.
@@ -97,7 +153,7 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     await settled(page);
     await s.waymark.recorder.flush();
     const email = (await s.api('GET', `/v1/emails/${id}`)).body;
-    expect([email.open_count, email.click_count]).toEqual([1, 1]);
+    expect([email.open_count, email.click_count]).toEqual([2, 2]);
     expect(errors.filter((e) => !expected(e))).toEqual([]);
   });
 
@@ -154,6 +210,7 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     expect(await page.getByRole('button', { name: 'Verify' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /^Delete/ }).count()).toBe(0);
     expect(await page.getByLabel('Track opens of mail from this domain').isDisabled()).toBe(true);
+    expect(await page.getByLabel('Trap link').isDisabled()).toBe(true);
     await page.goto(`${s.baseUrl}/api-keys`);
     await settled(page);
     expect(await page.getByText('Listing and creating keys needs an admin key.').count()).toBe(1);
@@ -194,10 +251,15 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
       for (const [name, path] of screens) {
         await page.goto(s.baseUrl + path);
         await settled(page);
+        // The email's screenshot shows why a machine's open was labelled so.
+        if (name === 'email') await page.locator('details.why summary').first().click();
         await screenshot(page, name);
         findings.push(...(await seriousA11yViolations(page)).map((f) => `${name}@${width}: ${f}`));
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect(overflow, `${name} at ${width} px scrolls sideways`).toBeLessThanOrEqual(0);
+        // A badge is one line: taller than that, its text wrapped.
+        const wrapped = await page.locator('.badge').evaluateAll((badges) => badges.filter((b) => b.getBoundingClientRect().height > 26).map((b) => b.textContent));
+        expect(wrapped, `${name} at ${width} px has wrapped badges`).toEqual([]);
       }
       expect(errors.filter((e) => !expected(e))).toEqual([]);
     }

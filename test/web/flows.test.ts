@@ -60,6 +60,16 @@ describe('the domain flow, against the Knot DNS test server', { timeout: 120_000
     await p.getByLabel('Track clicks of mail from this domain').check();
     await expect.poll(async () => (await h.s.api('GET', `/v1/domains/${domain.id}`)).body.click_tracking).toBe(true);
 
+    // The trap link: off by default, on and off again from its toggle; a reload shows what the server has.
+    expect(await p.getByLabel('Trap link').isChecked()).toBe(false);
+    await p.getByLabel('Trap link').check();
+    await expect.poll(async () => (await h.s.api('GET', `/v1/domains/${domain.id}`)).body.trap_link).toBe(true);
+    await p.reload();
+    await settled(p);
+    expect(await p.getByLabel('Trap link').isChecked()).toBe(true);
+    await p.getByLabel('Trap link').uncheck();
+    await expect.poll(async () => (await h.s.api('GET', `/v1/domains/${domain.id}`)).body.trap_link).toBe(false);
+
     await p.getByLabel(/Subdomain of flow\.example\.test/).fill('links');
     await p.getByRole('button', { name: 'Set' }).click();
     await p.getByTestId('subdomain-countdown').waitFor();
@@ -98,12 +108,25 @@ describe('the webhook and export flows', { timeout: 120_000 }, () => {
     await p.getByRole('link', { name: 'Webhooks' }).click();
     await p.getByLabel('URL').fill(receiver.url);
     await p.getByLabel('Description').fill('CRM');
+    await p.getByLabel("People's opens and clicks only").check();
     await p.getByRole('button', { name: 'Add endpoint' }).click();
     const secret = await p.locator('.shown-once .secret').innerText();
+    const endpointId = (await s.api('GET', '/v1/webhooks')).body.data[0].id;
+    expect((await s.api('GET', `/v1/webhooks/${endpointId}`)).body.human_only).toBe(true);
+    await p.locator('tbody tr', { hasText: 'CRM' }).getByText("people's opens and clicks only").waitFor();
     expect(secret).toMatch(/^whsec_/);
     receiver.trust(secret);
     await p.getByRole('link', { name: 'Open the endpoint' }).click();
     await p.getByRole('heading', { name: 'CRM', level: 1 }).waitFor();
+    expect(await p.getByTestId('endpoint-human-only').innerText()).toBe("people's only");
+    expect(await p.getByLabel("People's opens and clicks only").isChecked()).toBe(true);
+    await p.getByLabel("People's opens and clicks only").uncheck();
+    await p.getByRole('button', { name: 'Save subscriptions' }).click();
+    await expect.poll(() => p.getByTestId('endpoint-human-only').innerText()).toBe("all, people's and machines'");
+    expect((await s.api('GET', `/v1/webhooks/${endpointId}`)).body.human_only).toBe(false);
+    await p.reload();
+    await settled(p);
+    expect(await p.getByLabel("People's opens and clicks only").isChecked()).toBe(false);
 
     await p.getByRole('button', { name: 'Send test event' }).click();
     await receiver.waitFor(1);

@@ -13,6 +13,8 @@ export function sampleHit(n: number): TrackingHit {
     referer: null,
     linkIndex: clicked ? n % 4 : null,
     url: clicked ? `https://example.com/p/${n}?utm_source=news` : null,
+    method: n % 11 === 0 ? 'HEAD' : 'GET',
+    ipList: n % 13 === 0 ? 'security_scanner' : null,
   };
 }
 

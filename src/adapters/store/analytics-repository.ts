@@ -3,6 +3,7 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { ALL_TAGS, bucketOf } from '../../core/analytics/rollups.js';
 import type { EmailLink, EmailTag } from '../../core/model.js';
 import type { AnalyticsCounts, AnalyticsFilter, AnalyticsRepository } from '../../ports/analytics.js';
+import { COUNT_COLUMNS } from './rollup-upserts.js';
 import { normalizeId } from './rows.js';
 import type { Database } from './schema.js';
 
@@ -11,7 +12,20 @@ import type { Database } from './schema.js';
  * count (rollup-upserts.ts) keep in the same transactions as the events.
  */
 
-const ZERO: AnalyticsCounts = { sent: 0, opened: 0, opens: 0, clicked: 0, clicks: 0 };
+type CountColumn = (typeof COUNT_COLUMNS)[number];
+
+const ZERO: AnalyticsCounts = {
+  sent: 0,
+  opened: 0,
+  opens: 0,
+  clicked: 0,
+  clicks: 0,
+  humanOpened: 0,
+  humanOpens: 0,
+  humanClicked: 0,
+  humanClicks: 0,
+  aggregateOnlySent: 0,
+};
 
 type RollupTable = 'analytics_rollups' | 'analytics_link_rollups' | 'analytics_client_rollups';
 
@@ -28,19 +42,18 @@ export function analyticsRepository(db: Kysely<Database>): AnalyticsRepository {
     if (filter.domainId !== undefined) q = q.where('domain_id', '=', filter.domainId);
     return q as unknown as SelectQueryBuilder<Database, T, object>;
   }
-  const sums = [
-    sql<string | number>`coalesce(sum(sent), 0)`.as('sent'),
-    sql<string | number>`coalesce(sum(opened), 0)`.as('opened'),
-    sql<string | number>`coalesce(sum(opens), 0)`.as('opens'),
-    sql<string | number>`coalesce(sum(clicked), 0)`.as('clicked'),
-    sql<string | number>`coalesce(sum(clicks), 0)`.as('clicks'),
-  ] as const;
-  const counts = (r: Record<'sent' | 'opened' | 'opens' | 'clicked' | 'clicks', string | number>): AnalyticsCounts => ({
+  const sums = COUNT_COLUMNS.map((c) => sql<string | number>`coalesce(sum(${sql.ref(c)}), 0)`.as(c));
+  const counts = (r: Record<CountColumn, string | number>): AnalyticsCounts => ({
     sent: Number(r.sent),
     opened: Number(r.opened),
     opens: Number(r.opens),
     clicked: Number(r.clicked),
     clicks: Number(r.clicks),
+    humanOpened: Number(r.human_opened),
+    humanOpens: Number(r.human_opens),
+    humanClicked: Number(r.human_clicked),
+    humanClicks: Number(r.human_clicks),
+    aggregateOnlySent: Number(r.aggregate_only_sent),
   });
 
   return {
@@ -48,14 +61,14 @@ export function analyticsRepository(db: Kysely<Database>): AnalyticsRepository {
       const pid = normalizeId(projectId);
       if (pid === undefined) return { ...ZERO };
       const row = await rollups('analytics_rollups', pid, filter).select(sums).executeTakeFirst();
-      return row === undefined ? { ...ZERO } : counts(row);
+      return row === undefined ? { ...ZERO } : counts(row as Record<CountColumn, string | number>);
     },
 
     async hourly(projectId, filter) {
       const pid = normalizeId(projectId);
       if (pid === undefined) return [];
       const rows = await rollups('analytics_rollups', pid, filter).select('bucket').select(sums).groupBy('bucket').orderBy('bucket').execute();
-      return rows.map((r) => ({ bucket: Number(r.bucket), ...counts(r) }));
+      return rows.map((r) => ({ bucket: Number(r.bucket), ...counts(r as unknown as Record<CountColumn, string | number>) }));
     },
 
     async clients(projectId, filter) {
@@ -63,11 +76,11 @@ export function analyticsRepository(db: Kysely<Database>): AnalyticsRepository {
       if (pid === undefined) return [];
       const rows = await rollups('analytics_client_rollups', pid, filter)
         .select(['client', 'device', 'os'])
-        .select(sql<string | number>`sum(opens)`.as('opens'))
+        .select([sql<string | number>`sum(opens)`.as('opens'), sql<string | number>`sum(human_opens)`.as('human_opens')])
         .groupBy(['client', 'device', 'os'])
         .execute();
       return rows
-        .map((r) => ({ client: r.client, device: r.device, os: r.os, opens: Number(r.opens) }))
+        .map((r) => ({ client: r.client, device: r.device, os: r.os, opens: Number(r.opens), humanOpens: Number(r.human_opens) }))
         .sort((a, b) => b.opens - a.opens || cmp(a.client, b.client) || cmp(a.device, b.device) || cmp(a.os, b.os));
     },
 
@@ -94,7 +107,7 @@ export function analyticsRepository(db: Kysely<Database>): AnalyticsRepository {
         const labels = JSON.parse(email.links) as EmailLink[];
         const rows = await db
           .selectFrom('email_link_clicks')
-          .select(['link_index', 'url', 'clicks'])
+          .select(['link_index', 'url', 'clicks', 'machine_clicks'])
           .where('email_id', '=', eid)
           .execute();
         return rows
@@ -104,6 +117,8 @@ export function analyticsRepository(db: Kysely<Database>): AnalyticsRepository {
             label: labels.find((l) => l.index === Number(r.link_index) && l.url === r.url)?.label ?? '',
             clicks: Number(r.clicks),
             uniqueClicks: 1,
+            humanClicks: Number(r.clicks) - Number(r.machine_clicks),
+            humanUniqueClicks: Number(r.clicks) > Number(r.machine_clicks) ? 1 : 0,
           }))
           .sort(byClicks);
       }
@@ -113,6 +128,8 @@ export function analyticsRepository(db: Kysely<Database>): AnalyticsRepository {
           sql<string>`max(label)`.as('label'),
           sql<string | number>`sum(clicks)`.as('clicks'),
           sql<string | number>`sum(unique_clicks)`.as('unique_clicks'),
+          sql<string | number>`sum(human_clicks)`.as('human_clicks'),
+          sql<string | number>`sum(human_unique_clicks)`.as('human_unique_clicks'),
         ])
         .groupBy(['link_index', 'url'])
         .execute();
@@ -123,6 +140,8 @@ export function analyticsRepository(db: Kysely<Database>): AnalyticsRepository {
           label: r.label,
           clicks: Number(r.clicks),
           uniqueClicks: Number(r.unique_clicks),
+          humanClicks: Number(r.human_clicks),
+          humanUniqueClicks: Number(r.human_unique_clicks),
         }))
         .sort(byClicks);
     },

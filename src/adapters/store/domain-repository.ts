@@ -47,6 +47,8 @@ export function domainRepository(db: Kysely<Database>, backend: Backend, bool: (
         return_path: d.returnPath,
         open_tracking: bool(d.openTracking),
         click_tracking: bool(d.clickTracking),
+        trap_link: bool(d.trapLink),
+        aggregate_only: bool(d.aggregateOnly),
         tls: d.tls,
         dkim_selector: d.dkimSelector,
         dkim_public_key: d.dkimPublicKey,
@@ -105,6 +107,8 @@ export function domainRepository(db: Kysely<Database>, backend: Backend, bool: (
             .set({
               open_tracking: bool(domain.openTracking),
               click_tracking: bool(domain.clickTracking),
+              trap_link: bool(domain.trapLink),
+              aggregate_only: bool(domain.aggregateOnly),
               tls: domain.tls,
               tracking_subdomain: domain.trackingSubdomain,
               tracking_subdomain_set_at: domain.trackingSubdomainSetAt,

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Insertable, Kysely } from 'kysely';
+import { NO_DOMAIN, bucketOf, cohortTags } from '../../core/analytics/rollups.js';
 import { newId } from '../../lib/ids.js';
 import type { CreateEmailResult, DeliveryOutcome, EmailRepository, IdempotencyClaim, NewEmail } from '../../ports/store.js';
 import { withBodies } from './email-bodies.js';
@@ -63,6 +64,7 @@ export function emailRepository(db: Kysely<Database>, dialect: Pick<StoreDialect
         last_event_at: captured ? sentEventAt : null,
         domain_id: email.domainId == null ? null : requireId(email.domainId, 'domain id'),
         tracking_host_id: email.trackingHostId ?? 0,
+        aggregate_only: dialect.bool(email.aggregateOnly ?? false),
       };
 
       try {
@@ -120,6 +122,31 @@ export function emailRepository(db: Kysely<Database>, dialect: Pick<StoreDialect
         if (existing === undefined) throw new Error('Idempotency key conflict, but the claim is gone');
         return existing;
       }
+    },
+
+    async aggregateCohort(cohort) {
+      const projectId = requireId(cohort.projectId, 'project id');
+      const domainId = cohort.domainId === null ? NO_DOMAIN : requireId(cohort.domainId, 'domain id');
+      const tags = JSON.stringify(cohortTags(cohort.tags));
+      const bucket = bucketOf(cohort.createdAt);
+      const find = () =>
+        db
+          .selectFrom('aggregate_cohorts')
+          .select('id')
+          .where('project_id', '=', projectId)
+          .where('domain_id', '=', domainId)
+          .where('tags', '=', tags)
+          .where('bucket', '=', bucket)
+          .executeTakeFirst();
+      const found = await find();
+      if (found !== undefined) return found.id;
+      await db
+        .insertInto('aggregate_cohorts')
+        .values({ id: newId(), project_id: projectId, domain_id: domainId, tags, bucket, created_at: cohort.createdAt })
+        .onConflict((oc) => oc.columns(['project_id', 'domain_id', 'tags', 'bucket']).doNothing())
+        .execute();
+      // Whichever of two concurrent inserts won, this is the cohort's one row.
+      return (await find())!.id;
     },
 
     async get(projectId, id) {

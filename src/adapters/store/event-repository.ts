@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { EventFilter, EventRepository } from '../../ports/store.js';
 import { JOURNAL_START } from '../../ports/journal-position.js';
 import { hitBatch } from './hits/batch.js';
+import { reclassifyPage } from './hits/reclassify.js';
 import { readPosition } from './journal-positions.js';
 import type { StoreDialect } from './store-dialect.js';
 import { normalizeId, pageCursor, pageLimit, requireId, toEvent } from './rows.js';
@@ -17,6 +18,10 @@ export function eventRepository(db: Kysely<Database>, dialect: Pick<StoreDialect
 
     async journalPosition(journalId) {
       return (await readPosition(db, journalId)) ?? JOURNAL_START;
+    },
+
+    reclassify(after, limit) {
+      return reclassifyPage(db, dialect.backend, after, limit);
     },
 
     async syncIngested(journalId) {
@@ -42,6 +47,11 @@ export function eventRepository(db: Kysely<Database>, dialect: Pick<StoreDialect
       if (filter.type !== undefined) q = q.where('type', '=', filter.type);
       if (filter.since !== undefined) q = q.where('created_at', '>=', filter.since);
       if (filter.until !== undefined) q = q.where('created_at', '<', filter.until);
+      if (filter.classification !== undefined || filter.proxy !== undefined) q = q.where('type', 'in', ['opened', 'clicked']);
+      if (filter.classification === 'machine') q = q.where('classification', '<>', 'human');
+      else if (filter.classification !== undefined) q = q.where('classification', '=', filter.classification);
+      if (filter.proxy === 'none') q = q.where('proxy', 'is', null);
+      else if (filter.proxy !== undefined) q = q.where('proxy', '=', filter.proxy);
       if (after !== undefined) q = q.where('id', '<', after);
       const rows = await q.orderBy('id', 'desc').limit(limit).execute();
       return rows.map(toEvent);

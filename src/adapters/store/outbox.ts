@@ -19,6 +19,12 @@ export function subscribes(type: RawBuilder<unknown>): RawBuilder<boolean> {
   return sql<boolean>`w.events like '%"' || cast(${type} as text) || '"%'`;
 }
 
+/**
+ * An endpoint that takes only people's hits skips the opens and clicks labelled a machine's, over
+ * an event aliased `e` (other events have no label, or `human`).
+ */
+export const TAKES_EVENT = sql<boolean>`(not w.human_only or e.classification is null or e.classification = 'human')`;
+
 /** The columns of an outbox row, in the order the statements below give them. */
 export const DELIVERY_COLUMNS = sql.raw(
   'endpoint_id, message_id, project_id, event_type, event_id, payload, status, attempts, next_attempt_at, created_at',
@@ -26,7 +32,7 @@ export const DELIVERY_COLUMNS = sql.raw(
 
 /**
  * Queues one delivery per subscribed endpoint for each email event of `source`: a relation aliased
- * `e` with the columns id, project_id, type and created_at of `email_events` (the table itself, or
+ * `e` with the columns id, project_id, type, created_at and classification of `email_events` (the table itself, or
  * a CTE of rows just inserted), narrowed by `where`. The message id is the event id, so a retry or
  * a replay is sent under the same webhook-id.
  */
@@ -34,7 +40,7 @@ export function eventDeliveries(source: RawBuilder<unknown>, where: RawBuilder<u
   return sql`insert into webhook_deliveries (${DELIVERY_COLUMNS})
     select w.id, e.id, e.project_id, 'email.' || e.type, e.id, null, 'pending', 0, e.created_at, e.created_at
     from ${source}
-    join webhook_endpoints w on w.project_id = e.project_id and w.enabled and ${subscribes(sql`'email.' || e.type`)}
+    join webhook_endpoints w on w.project_id = e.project_id and w.enabled and ${subscribes(sql`'email.' || e.type`)} and ${TAKES_EVENT}
     where ${where}`;
 }
 
@@ -74,7 +80,7 @@ export async function requeueEvents(db: Kysely<Database>, endpointId: string, si
     insert into webhook_deliveries (${DELIVERY_COLUMNS})
     select w.id, e.id, e.project_id, 'email.' || e.type, e.id, null, 'pending', 0, ${at}, ${at}
     from email_events e
-    join webhook_endpoints w on w.project_id = e.project_id and ${subscribes(sql`'email.' || e.type`)}
+    join webhook_endpoints w on w.project_id = e.project_id and ${subscribes(sql`'email.' || e.type`)} and ${TAKES_EVENT}
     where w.id = ${requireId(endpointId, 'endpoint id')} and e.created_at >= ${since}
     order by e.id
     limit ${limit}

@@ -28,6 +28,20 @@ function adds(table: string, columns: readonly string[]): string {
   return columns.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
 }
 
+/** The counters of `analytics_rollups`, as its upsert adds them and the analytics read them. */
+export const COUNT_COLUMNS = [
+  'sent',
+  'opened',
+  'opens',
+  'clicked',
+  'clicks',
+  'human_opened',
+  'human_opens',
+  'human_clicked',
+  'human_clicks',
+  'aggregate_only_sent',
+] as const;
+
 export const COUNTS: Upsert<CountDelta> = {
   table: 'analytics_rollups',
   columns: [
@@ -37,8 +51,13 @@ export const COUNTS: Upsert<CountDelta> = {
     ['opens', 'bigint', (d) => d.opens],
     ['clicked', 'bigint', (d) => d.clicked],
     ['clicks', 'bigint', (d) => d.clicks],
+    ['human_opened', 'bigint', (d) => d.humanOpened],
+    ['human_opens', 'bigint', (d) => d.humanOpens],
+    ['human_clicked', 'bigint', (d) => d.humanClicked],
+    ['human_clicks', 'bigint', (d) => d.humanClicks],
+    ['aggregate_only_sent', 'bigint', (d) => d.aggregateOnlySent],
   ],
-  onConflict: `on conflict (project_id, tag, bucket, domain_id) do update set ${adds('analytics_rollups', ['sent', 'opened', 'opens', 'clicked', 'clicks'])}`,
+  onConflict: `on conflict (project_id, tag, bucket, domain_id) do update set ${adds('analytics_rollups', COUNT_COLUMNS)}`,
 };
 
 export const LINKS: Upsert<LinkDelta> = {
@@ -50,8 +69,15 @@ export const LINKS: Upsert<LinkDelta> = {
     ['label', 'text', (d) => d.label],
     ['clicks', 'bigint', (d) => d.clicks],
     ['unique_clicks', 'bigint', (d) => d.uniqueClicks],
+    ['human_clicks', 'bigint', (d) => d.humanClicks],
+    ['human_unique_clicks', 'bigint', (d) => d.humanUniqueClicks],
   ],
-  onConflict: `on conflict (project_id, tag, bucket, domain_id, link_index, url) do update set ${adds('analytics_link_rollups', ['clicks', 'unique_clicks'])}`,
+  onConflict: `on conflict (project_id, tag, bucket, domain_id, link_index, url) do update set ${adds('analytics_link_rollups', [
+    'clicks',
+    'unique_clicks',
+    'human_clicks',
+    'human_unique_clicks',
+  ])}`,
 };
 
 export const CLIENTS: Upsert<ClientDelta> = {
@@ -62,11 +88,12 @@ export const CLIENTS: Upsert<ClientDelta> = {
     ['device', 'text', (d) => d.device],
     ['os', 'text', (d) => d.os],
     ['opens', 'bigint', (d) => d.opens],
+    ['human_opens', 'bigint', (d) => d.humanOpens],
   ],
-  onConflict: `on conflict (project_id, tag, bucket, domain_id, client, device, os) do update set ${adds('analytics_client_rollups', ['opens'])}`,
+  onConflict: `on conflict (project_id, tag, bucket, domain_id, client, device, os) do update set ${adds('analytics_client_rollups', ['opens', 'human_opens'])}`,
 };
 
-/** Returns the email's clicks of the link after the batch: equal to the batch's own, it was the first. */
+/** `returning clicks, machine_clicks` gives the (email, link) after the batch; minus the delta, before it. */
 export const EMAIL_LINK_CLICKS: Upsert<EmailLinkDelta> = {
   table: 'email_link_clicks',
   columns: [
@@ -74,8 +101,9 @@ export const EMAIL_LINK_CLICKS: Upsert<EmailLinkDelta> = {
     ['link_index', 'integer', (d) => d.linkIndex],
     ['url', 'text', (d) => d.url],
     ['clicks', 'bigint', (d) => d.clicks],
+    ['machine_clicks', 'bigint', (d) => d.machineClicks],
   ],
-  onConflict: `on conflict (email_id, link_index, url) do update set ${adds('email_link_clicks', ['clicks'])}`,
+  onConflict: `on conflict (email_id, link_index, url) do update set ${adds('email_link_clicks', ['clicks', 'machine_clicks'])}`,
 };
 
 const names = <T>(u: Upsert<T>) => u.columns.map(([name]) => name).join(', ');
@@ -102,7 +130,7 @@ export function unnestUpsert<T>(u: Upsert<T>, rows: readonly T[], returning = ''
 export async function recordSentRollup(trx: Kysely<Database>, emailId: string): Promise<void> {
   const row = await trx
     .selectFrom('emails')
-    .select(['project_id', 'created_at', 'tags', 'domain_id'])
+    .select(['project_id', 'created_at', 'tags', 'domain_id', 'aggregate_only'])
     .where('id', '=', emailId)
     .executeTakeFirst();
   if (row === undefined) return;
@@ -111,7 +139,13 @@ export async function recordSentRollup(trx: Kysely<Database>, emailId: string): 
     createdAt: Number(row.created_at),
     domainId: row.domain_id,
     tags: JSON.parse(row.tags) as EmailTag[],
+    aggregateOnly: Boolean(row.aggregate_only),
   });
-  const rows = deltas.map((d) => sql`(${sql.join(upsertValues(COUNTS, d))})`);
-  await sql`insert into ${sql.raw(COUNTS.table)} (${sql.raw(names(COUNTS))}) values ${sql.join(rows)} ${sql.raw(COUNTS.onConflict)}`.execute(trx);
+  await multiRowUpsert(COUNTS, deltas).execute(trx);
+}
+
+/** Portable: several rows in one statement, one parameter per value. */
+export function multiRowUpsert<T>(u: Upsert<T>, rows: readonly T[]): RawBuilder<unknown> {
+  const values = rows.map((d) => sql`(${sql.join(upsertValues(u, d))})`);
+  return sql`insert into ${sql.raw(u.table)} (${sql.raw(names(u))}) values ${sql.join(values)} ${sql.raw(u.onConflict)}`;
 }

@@ -1,3 +1,5 @@
+import type { HitClassification, HitProxy } from '../../core/classification/labels.js';
+import { decodeSignals } from '../../core/classification/signals.js';
 import type { Selectable } from 'kysely';
 import type {
   ApiKey,
@@ -121,10 +123,15 @@ export function toEmailSummary(row: Selectable<EmailsTable>): EmailSummary {
     clickedAt: row.clicked_at,
     openCount: row.open_count,
     clickCount: row.click_count,
+    humanOpenedAt: row.human_opened_at ?? null,
+    humanClickedAt: row.human_clicked_at ?? null,
+    machineOpenCount: Number(row.machine_open_count ?? 0),
+    machineClickCount: Number(row.machine_click_count ?? 0),
     lastEvent: row.last_event as EmailEventType | null,
     lastEventAt: row.last_event_at,
     domainId: row.domain_id ?? null,
     trackingHostId: row.tracking_host_id ?? 0,
+    aggregateOnly: Boolean(row.aggregate_only),
   };
 }
 
@@ -146,7 +153,14 @@ export function toEvent(row: Selectable<EmailEventsTable>): EmailEvent {
     linkIndex: row.link_index,
     url: row.url,
     detail: row.detail,
+    ...(isHit(row.type)
+      ? { classification: (row.classification ?? 'human') as HitClassification, proxy: (row.proxy ?? null) as HitProxy | null, signals: decodeSignals(row.signals) }
+      : { classification: null, proxy: null, signals: null }),
   };
+}
+
+function isHit(type: string): boolean {
+  return type === 'opened' || type === 'clicked';
 }
 
 export function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
@@ -157,6 +171,7 @@ export function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpo
     description: row.description,
     events: JSON.parse(row.events) as WebhookEventType[],
     secret: row.secret,
+    humanOnly: Boolean(row.human_only),
     previousSecret: row.previous_secret,
     previousSecretUntil: row.previous_secret_until,
     enabled: Boolean(row.enabled),
@@ -208,6 +223,8 @@ export function toDomain(row: Selectable<DomainsTable>, hosts: TrackingHost[]): 
     returnPath: row.return_path,
     openTracking: Boolean(row.open_tracking),
     clickTracking: Boolean(row.click_tracking),
+    trapLink: Boolean(row.trap_link),
+    aggregateOnly: Boolean(row.aggregate_only),
     tls: row.tls as DomainTlsMode,
     dkimSelector: row.dkim_selector,
     dkimPublicKey: row.dkim_public_key,

@@ -68,6 +68,14 @@ export interface EmailsTable {
   last_event_at: number | null;
   domain_id: string | null;
   tracking_host_id: ColumnType<number, number | undefined, number>;
+  /** Of open_count and click_count, the hits labelled a machine's. */
+  machine_open_count: ColumnType<number, number | undefined, number>;
+  machine_click_count: ColumnType<number, number | undefined, number>;
+  /** First open or click by a person (a click means the message was read). */
+  human_opened_at: number | null;
+  human_clicked_at: number | null;
+  /** Its tokens name its cohort, not the email: its hits are counted in aggregate only. */
+  aggregate_only: ColumnType<DbBool, DbBool | undefined, DbBool>;
 }
 
 /** The message as sent, kept apart from `emails` (see migration 007_email_bodies). */
@@ -89,6 +97,11 @@ export interface EmailEventsTable {
   link_index: number | null;
   url: string | null;
   detail: string | null;
+  /** Opens and clicks: `human` or a machine kind (core/classification). Other events: not used. */
+  classification: ColumnType<string | null, string | null | undefined, string | null>;
+  proxy: string | null | undefined;
+  /** JSON: the classifier version, the rules that decided and the facts they read. */
+  signals: string | null | undefined;
 }
 
 export interface IdempotencyKeysTable {
@@ -113,6 +126,8 @@ export interface WebhookEndpointsTable {
   failing_since: number | null;
   created_at: number;
   updated_at: number;
+  /** Opens and clicks are delivered only when labelled a person's. */
+  human_only: ColumnType<DbBool, DbBool | undefined, DbBool>;
 }
 
 export interface WebhookDeliveriesTable {
@@ -140,6 +155,10 @@ export interface DomainsTable {
   return_path: string;
   open_tracking: DbBool;
   click_tracking: DbBool;
+  /** Added by migration 010 (default false). */
+  trap_link: ColumnType<DbBool, DbBool | undefined, DbBool>;
+  /** Default of its emails: count their opens and clicks in aggregate only. */
+  aggregate_only: ColumnType<DbBool, DbBool | undefined, DbBool>;
   tls: string;
   dkim_selector: string;
   dkim_public_key: string;
@@ -181,6 +200,25 @@ export interface AnalyticsRollupsTable {
   opens: number;
   clicked: number;
   clicks: number;
+  /** The part of each count made by people (see core/classification). */
+  human_opened: number;
+  human_opens: number;
+  human_clicked: number;
+  human_clicks: number;
+  /** Of `sent`, the emails sent in the aggregate-only mode: in no unique count. */
+  aggregate_only_sent: number;
+}
+
+/** A cohort of emails sent in the aggregate-only mode: what their tokens name instead of an email. */
+export interface AggregateCohortsTable {
+  id: string;
+  project_id: string;
+  /** '' for emails without a sending domain. */
+  domain_id: string;
+  /** JSON of the distinct tags, sorted. */
+  tags: string;
+  bucket: number;
+  created_at: number;
 }
 
 export interface AnalyticsLinkRollupsTable {
@@ -193,6 +231,8 @@ export interface AnalyticsLinkRollupsTable {
   label: string;
   clicks: number;
   unique_clicks: number;
+  human_clicks: number;
+  human_unique_clicks: number;
 }
 
 export interface AnalyticsClientRollupsTable {
@@ -204,6 +244,7 @@ export interface AnalyticsClientRollupsTable {
   device: string;
   os: string;
   opens: number;
+  human_opens: number;
 }
 
 /** Clicks per email and link: tells a link's first click by this email from the next ones. */
@@ -212,6 +253,7 @@ export interface EmailLinkClicksTable {
   link_index: number;
   url: string;
   clicks: number;
+  machine_clicks: number;
 }
 
 export interface ExportsTable {
@@ -249,6 +291,7 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   analytics_rollups: AnalyticsRollupsTable;
+  aggregate_cohorts: AggregateCohortsTable;
   analytics_link_rollups: AnalyticsLinkRollupsTable;
   analytics_client_rollups: AnalyticsClientRollupsTable;
   email_link_clicks: EmailLinkClicksTable;

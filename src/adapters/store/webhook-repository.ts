@@ -28,6 +28,7 @@ export function webhookRepository(db: Kysely<Database>, backend: Backend, bool: 
           previous_secret: null,
           previous_secret_until: null,
           enabled: bool(endpoint.enabled),
+          human_only: bool(endpoint.humanOnly ?? false),
           disabled_reason: null,
           failing_since: null,
           created_at: endpoint.createdAt,
@@ -63,6 +64,7 @@ export function webhookRepository(db: Kysely<Database>, backend: Backend, bool: 
           ...(patch.url !== undefined ? { url: patch.url } : {}),
           ...(patch.events !== undefined ? { events: JSON.stringify(patch.events) } : {}),
           ...(patch.description !== undefined ? { description: patch.description } : {}),
+          ...(patch.humanOnly !== undefined ? { human_only: bool(patch.humanOnly) } : {}),
           ...(patch.enabled === true ? { enabled: bool(true), disabled_reason: null, failing_since: null } : {}),
           ...(patch.enabled === false ? { enabled: bool(false), disabled_reason: 'manual' } : {}),
           ...(patch.rotate !== undefined

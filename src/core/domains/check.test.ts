@@ -27,6 +27,8 @@ function domain(over: Partial<Domain> = {}): Domain {
     returnPath: 'send',
     openTracking: false,
     clickTracking: true,
+    trapLink: false,
+    aggregateOnly: false,
     tls: 'opportunistic',
     dkimSelector: 'wm202601',
     dkimPublicKey: KEY,

@@ -187,4 +187,6 @@ export const settings = fc.record({
   click: fc.constantFrom<ClickTracking>(false, 'html', 'text', 'html_and_text'),
   pixel: fc.constantFrom<PixelPlacement>('bottom', 'top', 'auto'),
   hostId: fc.nat({ max: 1000 }),
+  trapLink: fc.boolean(),
+  aggregateCohortId: fc.option(fc.uuid(), { nil: undefined }),
 });

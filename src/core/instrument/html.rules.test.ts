@@ -441,7 +441,7 @@ describe('modes and options', () => {
 
   it('returns only the parts it was given', () => {
     const r = instrument({}, options());
-    expect(r).toEqual({ links: [], htmlEdits: [], textEdits: [], pixelInserted: false });
+    expect(r).toEqual({ links: [], htmlEdits: [], textEdits: [], pixelInserted: false, trapInserted: false });
     const h = instrument({ html: undefined, text: 'x' }, options());
     expect('html' in h).toBe(false);
     expect(h.text).toBe('x');

@@ -103,4 +103,14 @@ describe('property: the fast paths match the reference ones', () => {
       { numRuns: RUNS },
     );
   });
+
+  it('the click signer makes the same aggregate tokens as encodeToken', () => {
+    fc.assert(
+      fc.property(fc.uuid(), fc.nat(), fc.nat(), fc.string({ unit: 'grapheme', minLength: 1 }), (cohortId, hostId, linkIndex, destination) => {
+        const fast = prefixedSigner(keyring.signing, cohortId, hostId, 'cohort')(linkIndex, destination);
+        expect(fast).toBe(encodeToken(keyring, { kind: 'aggregate_click', cohortId, hostId, linkIndex, destination }));
+      }),
+      { numRuns: RUNS },
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import { uuidv7 } from 'uuidv7';
 import { expect } from 'vitest';
+import { TRAP_LINK_INDEX } from '../classification/trap.js';
 import { decodeToken, parseKeyring, type ClickToken, type Keyring } from '../tokens/index.js';
 import { applyEdits, instrument, undoEdits, type InstrumentOptions, type InstrumentResult, type RecordedEdit } from './index.js';
 
@@ -42,13 +43,14 @@ export function hrefs(output: string): string[] {
 
 /**
  * The invariants that hold for every input: the output is the input with the edits applied, the
- * text between edits is untouched, undoing the edits gives the input back, and every tracked link's
- * token decodes to its index, destination and email id.
+ * text between edits is untouched, undoing the edits gives the input back, every minted token
+ * carries the email id (or only the cohort id, in aggregate-only mode), and every tracked link's
+ * token decodes to its index and destination.
  */
 export function checkInvariants(
   input: { html?: string; text?: string },
   r: InstrumentResult,
-  o: Pick<InstrumentOptions, 'emailId' | 'hostId'>,
+  o: Pick<InstrumentOptions, 'emailId' | 'hostId' | 'trapLink' | 'aggregateCohortId'>,
 ): void {
   for (const part of ['html', 'text'] as const) {
     const src = input[part];
@@ -76,13 +78,41 @@ export function checkInvariants(
     expect(out!.slice(outPos)).toBe(src.slice(pos));
     expect(undoEdits(out!, edits)).toBe(src);
   }
-  // Tokens.
-  const urls = [...r.htmlEdits, ...r.textEdits].flatMap((e) => [...e.replacement.matchAll(/\/v1\/track\/click\/([A-Za-z0-9_-]+)/g)].map((m) => m[1]!));
+  // Tokens: every one carries the email id, or in aggregate-only mode the cohort id and no email id.
+  const aggregate = o.aggregateCohortId !== undefined;
+  const subject = aggregate ? { cohortId: o.aggregateCohortId } : { emailId: o.emailId };
+  const clickKind = aggregate ? 'aggregate_click' : 'click';
+  const minted = [...r.htmlEdits, ...r.textEdits].flatMap((e) => [...e.replacement.matchAll(TRACKING_TOKEN)].map((m) => m[1]!));
+  for (const token of minted) {
+    const t = decodeToken(keyring, token);
+    expect(t?.kind).toMatch(aggregate ? /^aggregate_/ : /^(open|click)$/);
+    expect(t).toMatchObject({ ...subject, hostId: o.hostId ?? 0 });
+    if (aggregate) expect(t).not.toHaveProperty('emailId');
+  }
+  // Then the trap link's (at most one, in the html part), and one per tracked link.
+  const all = [...r.htmlEdits, ...r.textEdits].flatMap((e) => [...e.replacement.matchAll(/\/v1\/track\/click\/([A-Za-z0-9_-]+)/g)].map((m) => m[1]!));
+  const isTrap = (token: string) => {
+    const t = decodeToken(keyring, token);
+    return t?.kind === clickKind && t.linkIndex === TRAP_LINK_INDEX;
+  };
+  const traps = all.filter(isTrap);
+  const urls = all.filter((t) => !isTrap(t));
+  const firstHtmlLink = r.links.find((l) => l.location !== 'text');
+  expect(r.trapInserted).toBe(o.trapLink === true && firstHtmlLink !== undefined);
+  expect(traps.length).toBe(r.trapInserted ? 1 : 0);
+  const trap = traps[0];
+  if (trap !== undefined) {
+    expect(r.htmlEdits.some((e) => e.replacement.includes(trap))).toBe(true);
+    expect(decodeToken(keyring, trap)).toMatchObject({ destination: firstHtmlLink!.destination, ...subject, hostId: o.hostId ?? 0 });
+  }
   expect(urls.length).toBe(r.links.length);
   r.links.forEach((link, i) => {
     expect(link.index).toBe(i);
     const t = decodeToken(keyring, urls[i]!);
     expect(t).not.toBeNull();
-    expect(t).toMatchObject({ kind: 'click', linkIndex: i, destination: link.destination, emailId: o.emailId, hostId: o.hostId ?? 0 });
+    expect(t).toMatchObject({ kind: clickKind, linkIndex: i, destination: link.destination, ...subject, hostId: o.hostId ?? 0 });
   });
 }
+
+/** The token of every open and click tracking URL in a text. */
+export const TRACKING_TOKEN = /\/v1\/track\/(?:open|click)\/([A-Za-z0-9_-]+)/g;

@@ -7,12 +7,14 @@ import { findTextUrls } from './text-links.js';
 import { normalizeLabel } from './labels.js';
 import { hasPlaceholder } from './placeholders.js';
 import { TrackingUrls } from './tracking-urls.js';
+import { trapMarkup } from './trap.js';
 import type { InstrumentInput, InstrumentOptions, InstrumentResult, RecordedEdit } from './types.js';
 
 const scanner = new HtmlScanner();
 
 /**
- * Instruments one email: rewrites its links to signed tracking URLs and inserts the open pixel.
+ * Instruments one email: rewrites its links to signed tracking URLs and inserts the open pixel and,
+ * when asked, the trap link.
  * Pure (no I/O) and byte-preserving: the output is the input with the returned edits applied.
  */
 export function instrument(input: InstrumentInput, options: InstrumentOptions): InstrumentResult {
@@ -29,14 +31,22 @@ export function instrumentWith(scanner: HtmlScanner, sharedPolicy: boolean, inpu
   const policy = sharedPolicy
     ? LinkPolicy.for(o.trackingHost, o.knownTrackingHosts, o.excludedHosts)
     : new LinkPolicy(o.trackingHost, o.knownTrackingHosts, o.excludedHosts, false);
-  const urls = new TrackingUrls(o.base, o.keyring, o.emailId, o.hostId);
-  const result: InstrumentResult = { links: urls.links, htmlEdits: [], textEdits: [], pixelInserted: false };
+  const urls = new TrackingUrls(o.base, o.keyring, o.tokenId, o.tokenScope, o.hostId);
+  const result: InstrumentResult = { links: urls.links, htmlEdits: [], textEdits: [], pixelInserted: false, trapInserted: false };
 
   if (typeof input.html === 'string') {
     const html = input.html;
     if (o.clickHtml || o.open) {
       const scan = scanner.scan(html, { policy, urls, trackClicks: o.clickHtml, findPixel: o.open });
       const edits = scan.edits;
+      // Only HTML links are tracked so far; the trap goes first so that 'auto' counts it.
+      const first = urls.links[0];
+      const trapUrl = o.trapLink && first !== undefined ? urls.trap(first.destination) : null;
+      if (trapUrl !== null) {
+        // Right after <body>: scanners that follow links in document order reach it first.
+        insertSorted(edits, { start: pixelOffset('top', scan, html.length), end: 0, replacement: trapMarkup(trapUrl), original: '' });
+        result.trapInserted = true;
+      }
       if (o.open && !scan.hasPixel) {
         const markup = pixelMarkup(urls.open());
         const placement = resolvePlacement(o.pixel, o.pixel === 'auto' ? outputBytes(html, edits) + markup.length : 0);
@@ -88,7 +98,7 @@ function insertSorted(edits: RecordedEdit[], insertion: RecordedEdit): void {
     if (edits[mid]!.start < at) lo = mid + 1;
     else hi = mid;
   }
-  // Never inside an edit (cannot happen: the pixel goes between tags and edits lie within tags).
+  // Never inside an edit (cannot happen: the pixel and the trap go between tags, edits lie within tags).
   const before = edits[lo - 1];
   if (before !== undefined && before.end > at) {
     insertion.start = insertion.end = before.end;

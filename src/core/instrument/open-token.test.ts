@@ -14,4 +14,13 @@ describe('openToken', () => {
       { numRuns: 500 },
     );
   });
+
+  it('makes the same aggregate open tokens as encodeToken', () => {
+    fc.assert(
+      fc.property(fc.uuid(), fc.nat(), (cohortId, hostId) => {
+        expect(openToken(keyring, cohortId, hostId, 'cohort')).toBe(encodeToken(keyring, { kind: 'aggregate_open', cohortId, hostId }));
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

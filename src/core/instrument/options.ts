@@ -1,4 +1,5 @@
 import type { Keyring } from '../tokens/index.js';
+import type { TokenScope } from './token-scope.js';
 import type { ClickTracking, InstrumentOptions, PixelPlacement } from './types.js';
 import { isUuid } from '../uuid.js';
 
@@ -15,11 +16,15 @@ export interface ResolvedOptions {
   base: string;
   trackingHost: string;
   keyring: Keyring;
-  emailId: string;
+  /** 'cohort' in aggregate-only mode; the email id is then in no token (so it is not kept here). */
+  tokenScope: TokenScope;
+  /** The id signed into every token: the email's, or in aggregate-only mode the cohort's. */
+  tokenId: string;
   hostId: number;
   excludedHosts: readonly string[];
   knownTrackingHosts: readonly string[];
   pixel: PixelPlacement;
+  trapLink: boolean;
 }
 
 /**
@@ -31,6 +36,8 @@ export function resolveOptions(o: InstrumentOptions): ResolvedOptions {
   const pixel = o.pixel ?? 'bottom';
   if (!PLACEMENTS.includes(pixel)) throw new InstrumentOptionsError(`pixel must be "bottom", "top" or "auto"`);
   if (!isUuid(o.emailId)) throw new InstrumentOptionsError(`emailId "${String(o.emailId)}" is not a UUID`);
+  const cohortId = o.aggregateCohortId;
+  if (cohortId !== undefined && !isUuid(cohortId)) throw new InstrumentOptionsError(`aggregateCohortId "${String(cohortId)}" is not a UUID`);
   const hostId = o.hostId ?? 0;
   if (!Number.isSafeInteger(hostId) || hostId < 0) throw new InstrumentOptionsError('hostId must be a non-negative integer');
   if (!o.keyring) throw new InstrumentOptionsError('keyring is required');
@@ -42,11 +49,13 @@ export function resolveOptions(o: InstrumentOptions): ResolvedOptions {
     base,
     trackingHost,
     keyring: o.keyring,
-    emailId: o.emailId,
+    tokenScope: cohortId === undefined ? 'email' : 'cohort',
+    tokenId: cohortId ?? o.emailId,
     hostId,
     excludedHosts: o.excludedHosts ?? [],
     knownTrackingHosts: o.knownTrackingHosts ?? [],
     pixel,
+    trapLink: o.trapLink === true,
   };
 }
 

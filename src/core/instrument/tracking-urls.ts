@@ -1,10 +1,14 @@
+import { TRAP_LINK_INDEX } from '../classification/trap.js';
 import { MAX_TOKEN_LENGTH, type Keyring } from '../tokens/index.js';
 import { clickSigner, openToken, type ClickSigner } from './click-tokens.js';
+import type { TokenScope } from './token-scope.js';
 import type { TrackedLink } from './types.js';
 
 /**
  * Mints the tracking URLs of one email: `<base>/v1/track/click/<token>` per link (each with its own
- * index and destination) and `<base>/v1/track/open/<token>` for the pixel. Owns the links list.
+ * index and destination), the trap link's, and `<base>/v1/track/open/<token>` for the pixel. Owns
+ * the links list. Every token carries `tokenId`: the email's id, or with scope 'cohort' (aggregate
+ * only) its cohort's and not the email's.
  */
 export class TrackingUrls {
   readonly links: TrackedLink[] = [];
@@ -19,7 +23,8 @@ export class TrackingUrls {
   constructor(
     base: string,
     private readonly keyring: Keyring,
-    private readonly emailId: string,
+    private readonly tokenId: string,
+    private readonly tokenScope: TokenScope,
     private readonly hostId: number,
   ) {
     this.clickPrefix = `${base}/v1/track/click/`;
@@ -27,7 +32,7 @@ export class TrackingUrls {
     const html = htmlPrefix(this.clickPrefix);
     this.clickPrefixHtml = html.escaped;
     this.htmlNeedsQuotes = html.needsQuotes;
-    this.signClick = clickSigner(keyring, emailId, hostId);
+    this.signClick = clickSigner(keyring, tokenId, hostId, tokenScope);
   }
 
   /**
@@ -43,8 +48,17 @@ export class TrackingUrls {
     return { link, url: this.clickPrefix + token, htmlUrl: this.clickPrefixHtml + token };
   }
 
+  /**
+   * The trap link's URL: signed with TRAP_LINK_INDEX and kept out of `links` (those are the
+   * sender's). Null when the token would be too long for the click route.
+   */
+  trap(destination: string): string | null {
+    const token = this.signClick(TRAP_LINK_INDEX, destination);
+    return token.length > MAX_TOKEN_LENGTH ? null : this.clickPrefix + token;
+  }
+
   open(): string {
-    return this.openPrefix + openToken(this.keyring, this.emailId, this.hostId);
+    return this.openPrefix + openToken(this.keyring, this.tokenId, this.hostId, this.tokenScope);
   }
 }
 

@@ -13,8 +13,18 @@ export interface InstrumentOptions {
   /** Base URL, e.g. "https://links.example.com"; may carry a path prefix; a trailing slash is ignored. */
   trackingUrl: string;
   keyring: Keyring;
-  /** UUID of the email; signed into every token. */
+  /**
+   * UUID of the email; signed into every token, except with `aggregateCohortId`, when it is in
+   * none (it is still required and checked, so that callers need not tell the modes apart).
+   */
   emailId: string;
+  /**
+   * Aggregate-only tracking: the UUID of the email's cohort (its project, sending domain, tags and
+   * send hour). Every token (pixel, links, trap link) is then an aggregate token carrying this id
+   * and not the email's, so a hit can only be counted with the cohort's others: meant for the
+   * consent exemption on anonymous, aggregate measurement (CNIL). Default: per-email tokens.
+   */
+  aggregateCohortId?: string;
   /** Tracking host id signed into every token. Default 0. */
   hostId?: number;
   /** Exact host match; an entry "*.example.com" matches example.com and all its subdomains. */
@@ -23,10 +33,16 @@ export interface InstrumentOptions {
   knownTrackingHosts?: readonly string[];
   /** Default 'bottom'. */
   pixel?: PixelPlacement;
+  /**
+   * Insert a hidden trap link (core/classification/trap.ts) right after `<body>`, leading where
+   * the first tracked HTML link does: a click on it is a machine following the message's links.
+   * Only with click tracking of the html part, and when it has a tracked link. Default false.
+   */
+  trapLink?: boolean;
 }
 
 export interface TrackedLink {
-  /** Position in `InstrumentResult.links`; signed into the link's token. */
+  /** Position in `InstrumentResult.links`; signed into the link's token (per-email or aggregate alike). */
   index: number;
   /** Where the link leads: the WHATWG-parsed `href` of the original URL. */
   destination: string;
@@ -59,6 +75,8 @@ export interface InstrumentResult {
   /** Sorted, non-overlapping; `applyEdits(input.text, textEdits) === text`. */
   textEdits: RecordedEdit[];
   pixelInserted: boolean;
+  /** The trap link was inserted (it is in `htmlEdits`, never in `links`). */
+  trapInserted: boolean;
 }
 
 export interface InstrumentInput {

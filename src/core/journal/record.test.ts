@@ -24,7 +24,10 @@ const hitArb: fc.Arbitrary<JournalHit> = fc.record({
   referer: fc.option(text, { nil: null }),
   linkIndex: fc.option(fc.nat(), { nil: null }),
   url: fc.option(text, { nil: null }),
-});
+  method: fc.constantFrom('GET' as const, 'HEAD' as const),
+  ipList: fc.option(text, { nil: null }),
+  aggregate: fc.constantFrom(true, undefined),
+}, { requiredKeys: ['id', 'emailId', 'type', 'createdAt', 'ip', 'userAgent', 'referer', 'linkIndex', 'url', 'method', 'ipList'] });
 const hitsArb = fc.array(hitArb, { minLength: 1, maxLength: 8 });
 
 /** Where each record starts, and the end of the last. */
@@ -65,10 +68,22 @@ const sample: JournalHit = {
   referer: null,
   linkIndex: 2,
   url: 'https://example.com/pricing?utm_source=newsletter',
+  method: 'GET',
+  ipList: null,
 };
 const many = (n: number) => Array.from({ length: n }, (_, i) => ({ ...sample, id: `hit-${i}`, linkIndex: i }));
 
 describe('record codec', () => {
+  it('reads records written before hits carried their method and IP list as GETs on no list', () => {
+    const { method: _m, ipList: _l, ...old } = sample;
+    const payload = Buffer.from(JSON.stringify(Object.values(old)));
+    const header = Buffer.alloc(RECORD_HEADER_BYTES);
+    RECORD_MAGIC.copy(header, 0);
+    header.writeUInt32LE(payload.length, 2);
+    header.writeUInt32LE(crc32(payload, crc32(header.subarray(2, 6))), 6);
+    expect(decodeRecords(Buffer.concat([header, payload])).hits).toEqual([sample]);
+  });
+
   it('round-trips arbitrary hits', () => {
     fc.assert(
       fc.property(fc.array(hitArb, { maxLength: 10 }), (hits) => {

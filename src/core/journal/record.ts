@@ -171,7 +171,20 @@ function payloadOf(hit: JournalHit): string {
   // them here rather than write a record that would never decode.
   if (!Number.isFinite(hit.createdAt)) throw new TypeError('a hit needs a finite createdAt');
   if (hit.linkIndex !== null && !Number.isFinite(hit.linkIndex)) throw new TypeError('a hit needs a finite linkIndex');
-  return JSON.stringify([hit.id, hit.emailId, hit.type, hit.createdAt, hit.ip, hit.userAgent, hit.referer, hit.linkIndex, hit.url]);
+  return JSON.stringify([
+    hit.id,
+    hit.emailId,
+    hit.type,
+    hit.createdAt,
+    hit.ip,
+    hit.userAgent,
+    hit.referer,
+    hit.linkIndex,
+    hit.url,
+    hit.method ?? 'GET',
+    hit.ipList ?? null,
+    hit.aggregate === true,
+  ]);
 }
 
 /** The hit in a payload, or why there is none. */
@@ -182,8 +195,10 @@ function parsePayload(text: string): JournalHit | string {
   } catch {
     return 'payload is not JSON';
   }
-  if (!Array.isArray(v) || v.length !== 9) return 'payload is not a hit';
-  const [id, emailId, type, createdAt, ip, userAgent, referer, linkIndex, url] = v as unknown[];
+  // Fewer fields: written before hits carried their method and IP list (a GET, no list), or before
+  // aggregate-only hits existed.
+  if (!Array.isArray(v) || (v.length !== 9 && v.length !== 11 && v.length !== 12)) return 'payload is not a hit';
+  const [id, emailId, type, createdAt, ip, userAgent, referer, linkIndex, url, method = 'GET', ipList = null, aggregate = false] = v as unknown[];
   if (
     typeof id !== 'string' ||
     typeof emailId !== 'string' ||
@@ -193,11 +208,14 @@ function parsePayload(text: string): JournalHit | string {
     !stringOrNull(userAgent) ||
     !stringOrNull(referer) ||
     !(linkIndex === null || typeof linkIndex === 'number') ||
-    !stringOrNull(url)
+    !stringOrNull(url) ||
+    (method !== 'GET' && method !== 'HEAD') ||
+    !stringOrNull(ipList) ||
+    typeof aggregate !== 'boolean'
   ) {
     return 'payload is not a hit';
   }
-  return { id, emailId, type, createdAt, ip, userAgent, referer, linkIndex, url };
+  return { id, emailId, type, createdAt, ip, userAgent, referer, linkIndex, url, method, ipList, ...(aggregate && { aggregate }) };
 }
 
 function stringOrNull(v: unknown): v is string | null {

@@ -8,14 +8,17 @@ import { isUuid } from '../uuid.js';
  * redirect without reading the database and sending to many recipients writes no link rows.
  *
  * Layout (then base64url):
- *   0      version (high nibble, 1) | kind (low nibble: 0 open, 1 click)
+ *   0      version (high nibble, 1) | kind (low nibble: 0 open, 1 click, 2 aggregate open, 3 aggregate click)
  *   1      key id length L, then L bytes of key id (ASCII)
- *   +16    email id (UUID bytes)
+ *   +16    open and click: the email id; aggregate kinds: the cohort id (UUID bytes)
  *   varint tracking host id (0 = the default tracking host)
- *   click only: varint link index, then the destination (UTF-8) up to the MAC
+ *   click kinds only: varint link index, then the destination (UTF-8) up to the MAC
  *   last 16 bytes: HMAC-SHA256 over everything before it, truncated to 128 bits
+ *
+ * The MAC covers the kind, so a token of one kind cannot be made into another: a click token is
+ * never an open token, an aggregate token never a per-email one.
  */
-export type TrackingToken = OpenToken | ClickToken;
+export type TrackingToken = OpenToken | ClickToken | AggregateOpenToken | AggregateClickToken;
 
 export interface OpenToken {
   kind: 'open';
@@ -31,9 +34,28 @@ export interface ClickToken {
   destination: string;
 }
 
+/**
+ * Aggregate-only tracking: the token names a cohort (emails of one project, sending domain, tags
+ * and send hour), never an email, so a hit on it can only be counted with the cohort's others.
+ */
+export interface AggregateOpenToken {
+  kind: 'aggregate_open';
+  cohortId: string;
+  hostId: number;
+}
+
+export interface AggregateClickToken {
+  kind: 'aggregate_click';
+  cohortId: string;
+  hostId: number;
+  linkIndex: number;
+  destination: string;
+}
+
 const VERSION = 1;
-const KIND_OPEN = 0;
-const KIND_CLICK = 1;
+/** By kind nibble. The codes are in sent mail: never renumber them. */
+const KINDS = ['open', 'click', 'aggregate_open', 'aggregate_click'] as const satisfies readonly TrackingToken['kind'][];
+const KIND_CODES = new Map<string, number>(KINDS.map((kind, code) => [kind, code]));
 export const MAC_BYTES = 16;
 const UUID_BYTES = 16;
 /** Longest token we will try to decode; longer input is refused before any HMAC work. */
@@ -41,18 +63,23 @@ export const MAX_TOKEN_LENGTH = 12_000;
 
 export class TokenEncodeError extends Error {}
 
+/** A token's first byte: the version and its kind (for signers that lay tokens out themselves). */
+export function tokenHeader(kind: TrackingToken['kind']): number {
+  const code = KIND_CODES.get(kind);
+  if (code === undefined) throw new TokenEncodeError(`unknown token kind "${String(kind)}"`);
+  return (VERSION << 4) | code;
+}
+
 export function encodeToken(keyring: Keyring, token: TrackingToken): string {
-  if (!isUuid(token.emailId)) throw new TokenEncodeError(`email id "${token.emailId}" is not a UUID`);
+  const header = tokenHeader(token.kind);
+  const aggregate = token.kind === 'aggregate_open' || token.kind === 'aggregate_click';
+  const id = aggregate ? token.cohortId : token.emailId;
+  if (!isUuid(id)) throw new TokenEncodeError(`${aggregate ? 'cohort' : 'email'} id "${id}" is not a UUID`);
   assertUint(token.hostId, 'hostId');
   const key = keyring.signing;
   const kid = Buffer.from(key.id, 'latin1');
-  const parts: Buffer[] = [
-    Buffer.from([(VERSION << 4) | (token.kind === 'open' ? KIND_OPEN : KIND_CLICK), kid.length]),
-    kid,
-    Buffer.from(token.emailId.replace(/-/g, ''), 'hex'),
-    varint(token.hostId),
-  ];
-  if (token.kind === 'click') {
+  const parts: Buffer[] = [Buffer.from([header, kid.length]), kid, Buffer.from(id.replace(/-/g, ''), 'hex'), varint(token.hostId)];
+  if (token.kind === 'click' || token.kind === 'aggregate_click') {
     assertUint(token.linkIndex, 'linkIndex');
     parts.push(varint(token.linkIndex), Buffer.from(token.destination, 'utf8'));
   }
@@ -69,8 +96,8 @@ export function decodeToken(keyring: Keyring, token: string): TrackingToken | nu
   if (bytes.length < 2 + 1 + UUID_BYTES + 1 + MAC_BYTES) return null;
   const header = bytes[0]!;
   if (header >> 4 !== VERSION) return null;
-  const kind = header & 0x0f;
-  if (kind !== KIND_OPEN && kind !== KIND_CLICK) return null;
+  const kind = KINDS[header & 0x0f];
+  if (kind === undefined) return null;
   const kidLength = bytes[1]!;
   const bodyEnd = bytes.length - MAC_BYTES;
   let offset = 2 + kidLength;
@@ -81,17 +108,22 @@ export function decodeToken(keyring: Keyring, token: string): TrackingToken | nu
   if (!timingSafeEqual(expectedMac, bytes.subarray(bodyEnd))) return null;
 
   // Authentic from here on; the parsing below still guards against our own malformed output.
-  const emailId = formatUuid(bytes.subarray(offset, offset + UUID_BYTES));
+  const id = formatUuid(bytes.subarray(offset, offset + UUID_BYTES));
   offset += UUID_BYTES;
   const host = readVarint(bytes, offset, bodyEnd);
   if (!host) return null;
+  const hostId = host.value;
   offset = host.next;
-  if (kind === KIND_OPEN) return offset === bodyEnd ? { kind: 'open', emailId, hostId: host.value } : null;
+  if (kind === 'open' || kind === 'aggregate_open') {
+    if (offset !== bodyEnd) return null;
+    return kind === 'open' ? { kind, emailId: id, hostId } : { kind, cohortId: id, hostId };
+  }
   const link = readVarint(bytes, offset, bodyEnd);
   if (!link) return null;
+  const linkIndex = link.value;
   const destination = bytes.toString('utf8', link.next, bodyEnd);
   if (destination.length === 0) return null;
-  return { kind: 'click', emailId, hostId: host.value, linkIndex: link.value, destination };
+  return kind === 'click' ? { kind, emailId: id, hostId, linkIndex, destination } : { kind, cohortId: id, hostId, linkIndex, destination };
 }
 
 function assertUint(n: number, name: string): void {

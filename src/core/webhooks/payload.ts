@@ -13,7 +13,7 @@ export function emailEventPayload(type: WebhookEventType, event: EmailEvent, ema
   };
   if (event.type === 'sent') data.status = email.status === 'captured' ? 'captured' : 'sent';
   if (event.type === 'opened') {
-    data.open = { ip_address: event.ip, user_agent: event.userAgent, timestamp: isoTime(event.createdAt) };
+    data.open = { ip_address: event.ip, user_agent: event.userAgent, timestamp: isoTime(event.createdAt), ...labels(event) };
   }
   if (event.type === 'clicked') {
     data.click = {
@@ -22,9 +22,15 @@ export function emailEventPayload(type: WebhookEventType, event: EmailEvent, ema
       ip_address: event.ip,
       user_agent: event.userAgent,
       timestamp: isoTime(event.createdAt),
+      ...labels(event),
     };
   }
   return JSON.stringify({ type, created_at: isoTime(event.createdAt), data });
+}
+
+/** Who made the hit, as the event has it when the message is sent. */
+function labels(event: EmailEvent): { classification: string; proxy: string | null } {
+  return { classification: event.classification ?? 'human', proxy: event.proxy };
 }
 
 /** Any other event: `{ type, created_at, data }` with the data given. */

@@ -2,6 +2,11 @@ import { DNS_RECORD_STATUSES, DOMAIN_STATUSES, type Domain, type DomainRecord, t
 import type { TargetWarning } from '../../core/domains/targets.js';
 import { iso } from './common.js';
 
+const TRAP_LINK_DESCRIPTION =
+  'Adds a hidden link that no person sees to every tracked HTML email of the domain: when a security scanner follows it, the clicks of the same burst are labelled security_scanner. Off by default.';
+const AGGREGATE_ONLY_DESCRIPTION =
+  "Counts the opens and clicks of the domain's emails in aggregate only, unless an email says otherwise: their tokens name no email, and no per-recipient event, counter, IP address, user agent or webhook is kept; the analytics give totals per tag, link and hour, and no unique counts. Off by default.";
+
 const domainProperties = {
   id: { type: 'string' },
   object: { type: 'string', const: 'domain' },
@@ -12,6 +17,8 @@ const domainProperties = {
   custom_return_path: { type: 'string' },
   open_tracking: { type: 'boolean' },
   click_tracking: { type: 'boolean' },
+  trap_link: { type: 'boolean', description: TRAP_LINK_DESCRIPTION },
+  aggregate_only: { type: 'boolean', description: AGGREGATE_ONLY_DESCRIPTION },
   tls: { type: 'string', enum: ['opportunistic', 'enforced'] },
   tracking_subdomain: { type: ['string', 'null'] },
   tracking_subdomain_changeable_at: { type: ['string', 'null'], format: 'date-time', description: 'the tracking subdomain changes at most once per 24 h' },
@@ -110,6 +117,8 @@ export function domainJson(d: Domain, view: { sending: string; tracking: string 
     custom_return_path: d.returnPath,
     open_tracking: d.openTracking,
     click_tracking: d.clickTracking,
+    trap_link: d.trapLink,
+    aggregate_only: d.aggregateOnly,
     tls: d.tls,
     tracking_subdomain: d.trackingSubdomain,
     tracking_subdomain_changeable_at: d.trackingSubdomainSetAt === null ? null : iso(d.trackingSubdomainSetAt + view.changeInterval),
@@ -129,5 +138,7 @@ export function domainJson(d: Domain, view: { sending: string; tracking: string 
 export const domainSettingsProperties = {
   open_tracking: { type: 'boolean', description: 'track opens of emails from this domain unless the email says otherwise (default false)' },
   click_tracking: { type: 'boolean', description: 'track clicks of emails from this domain unless the email says otherwise (default false)' },
+  trap_link: { type: 'boolean', description: TRAP_LINK_DESCRIPTION },
+  aggregate_only: { type: 'boolean', description: AGGREGATE_ONLY_DESCRIPTION },
   tls: { type: 'string', enum: ['opportunistic', 'enforced'], description: 'TLS towards receiving servers' },
 } as const;

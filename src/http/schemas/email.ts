@@ -42,6 +42,15 @@ export const sendEmailBody = {
       properties: {
         open: { type: 'boolean' },
         click: { anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['html', 'text'] }] },
+        trap_link: {
+          type: 'boolean',
+          description: "a hidden link no person sees, in the tracked HTML: its click marks the burst's clicks security_scanner (default: the domain's setting, else false)",
+        },
+        aggregate_only: {
+          type: 'boolean',
+          description:
+            "count this email's opens and clicks in aggregate only: its tokens name no email, and no per-recipient event, counter, IP address, user agent or webhook is kept (default: the domain's setting, else false)",
+        },
       },
     },
     pixel: { type: 'string', enum: ['bottom', 'top', 'auto'] },
@@ -60,7 +69,7 @@ export interface SendEmailBody {
   text?: string;
   headers?: Record<string, string>;
   tags?: EmailTag[];
-  tracking?: { open?: boolean; click?: boolean | 'html' | 'text' };
+  tracking?: { open?: boolean; click?: boolean | 'html' | 'text'; trap_link?: boolean; aggregate_only?: boolean };
   pixel?: PixelPlacement;
 }
 
@@ -76,9 +85,13 @@ export function sendEmailInput(body: SendEmailBody): SendEmailInput {
     text: body.text,
     headers: body.headers,
     tags: body.tags,
-    tracking: body.tracking,
+    tracking: body.tracking && trackingInput(body.tracking),
     pixel: body.pixel,
   };
+}
+
+function trackingInput({ trap_link, aggregate_only, ...rest }: NonNullable<SendEmailBody['tracking']>): SendEmailInput['tracking'] {
+  return { ...rest, ...(trap_link !== undefined && { trapLink: trap_link }), ...(aggregate_only !== undefined && { aggregateOnly: aggregate_only }) };
 }
 
 const emailProperties = {
@@ -96,10 +109,11 @@ const emailProperties = {
   tags: { type: 'array', items: tag },
   tracking: {
     type: 'object',
-    required: ['open', 'click'],
+    required: ['open', 'click', 'aggregate_only'],
     properties: {
       open: { type: 'boolean' },
       click: { anyOf: [{ type: 'boolean' }, { type: 'string' }] },
+      aggregate_only: { type: 'boolean', description: 'its opens and clicks are counted in aggregate only: none appear on the email or in events' },
     },
   },
   links: {
@@ -124,6 +138,12 @@ const emailProperties = {
   clicked_at: nullableTime,
   open_count: { type: 'integer' },
   click_count: { type: 'integer' },
+  human_opened_at: { ...nullableTime, description: "first open or click by a person (a person's click means the message was read)" },
+  human_clicked_at: { ...nullableTime, description: 'first click by a person' },
+  human_open_count: { type: 'integer', description: "opens labelled a person's" },
+  human_click_count: { type: 'integer', description: "clicks labelled a person's" },
+  machine_open_count: { type: 'integer', description: "opens labelled a machine's (Apple Mail Privacy Protection, scanners, prefetch…)" },
+  machine_click_count: { type: 'integer', description: "clicks labelled a machine's (security scanners, link previews…)" },
   last_event: nullableString,
   last_event_at: nullableTime,
 } as const;
@@ -144,7 +164,7 @@ export function emailJson(e: Email) {
     text: e.text,
     headers: e.headers,
     tags: e.tags,
-    tracking: { open: e.trackOpens, click: e.trackClicks },
+    tracking: { open: e.trackOpens, click: e.trackClicks, aggregate_only: e.aggregateOnly },
     links: e.links,
     status: e.status,
     status_detail: e.statusDetail,
@@ -155,6 +175,12 @@ export function emailJson(e: Email) {
     clicked_at: iso(e.clickedAt),
     open_count: e.openCount,
     click_count: e.clickCount,
+    human_opened_at: iso(e.humanOpenedAt),
+    human_clicked_at: iso(e.humanClickedAt),
+    human_open_count: e.openCount - e.machineOpenCount,
+    human_click_count: e.clickCount - e.machineClickCount,
+    machine_open_count: e.machineOpenCount,
+    machine_click_count: e.machineClickCount,
     last_event: e.lastEvent,
     last_event_at: iso(e.lastEventAt),
   };

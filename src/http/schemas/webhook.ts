@@ -8,6 +8,7 @@ const webhookEndpointProperties = {
   description: { type: ['string', 'null'] },
   events: { type: 'array', items: { type: 'string', enum: [...WEBHOOK_EVENT_TYPES] } },
   enabled: { type: 'boolean' },
+  human_only: { type: 'boolean', description: "opens and clicks are sent only when labelled a person's" },
   disabled_reason: {
     type: ['string', 'null'],
     enum: ['gone', 'failing', 'manual', null],
@@ -48,6 +49,7 @@ export function webhookEndpointJson(e: WebhookEndpoint, now: number) {
     description: e.description,
     events: e.events,
     enabled: e.enabled,
+    human_only: e.humanOnly,
     disabled_reason: e.disabledReason,
     failing_since: iso(e.failingSince),
     previous_secret_expires_at: e.previousSecret !== null && (e.previousSecretUntil ?? 0) > now ? iso(e.previousSecretUntil) : null,

@@ -264,6 +264,10 @@ export interface paths {
                         tracking?: {
                             open?: boolean;
                             click?: boolean | ("html" | "text");
+                            /** @description a hidden link no person sees, in the tracked HTML: its click marks the burst's clicks security_scanner (default: the domain's setting, else false) */
+                            trap_link?: boolean;
+                            /** @description count this email's opens and clicks in aggregate only: its tokens name no email, and no per-recipient event, counter, IP address, user agent or webhook is kept (default: the domain's setting, else false) */
+                            aggregate_only?: boolean;
                         };
                         /** @enum {string} */
                         pixel?: "bottom" | "top" | "auto";
@@ -634,6 +638,10 @@ export interface paths {
                     since?: string;
                     /** @description events before this time */
                     until?: string;
+                    /** @description opens and clicks with this label; `machine`: every label but `human` */
+                    classification?: "human" | "apple_mpp" | "prefetch" | "security_scanner" | "link_preview" | "other_machine" | "machine";
+                    /** @description opens and clicks through this proxy; `none`: through none */
+                    proxy?: "google" | "yahoo" | "microsoft" | "apple" | "other" | "none";
                 };
                 header?: never;
                 path: {
@@ -733,6 +741,10 @@ export interface paths {
                     since?: string;
                     /** @description events before this time */
                     until?: string;
+                    /** @description opens and clicks with this label; `machine`: every label but `human` */
+                    classification?: "human" | "apple_mpp" | "prefetch" | "security_scanner" | "link_preview" | "other_machine" | "machine";
+                    /** @description opens and clicks through this proxy; `none`: through none */
+                    proxy?: "google" | "yahoo" | "microsoft" | "apple" | "other" | "none";
                     email_id?: string;
                 };
                 header?: never;
@@ -1137,6 +1149,8 @@ export interface paths {
                         /** @description the event types to receive (default: every type) */
                         events?: ("email.sent" | "email.opened" | "email.clicked" | "domain.updated")[];
                         description?: string;
+                        /** @description send opens and clicks only when labelled a person's (default false) */
+                        human_only?: boolean;
                     };
                 };
             };
@@ -1378,6 +1392,8 @@ export interface paths {
                         events?: ("email.sent" | "email.opened" | "email.clicked" | "domain.updated")[];
                         description?: string | null;
                         enabled?: boolean;
+                        /** @description send opens and clicks only when labelled a person's */
+                        human_only?: boolean;
                     };
                 };
             };
@@ -1950,13 +1966,34 @@ export interface paths {
                     content: {
                         "application/json": {
                             sent: number;
+                            /** @description emails opened at least once, by anyone or anything */
                             opened: number;
                             opens: number;
                             clicked: number;
                             clicks: number;
+                            /** @description emails opened by a person: a person's open, or a person's click (which means the message was read) */
+                            human_opened: number;
+                            human_opens: number;
+                            /** @description opens labelled a machine's: Apple Mail Privacy Protection, prefetch, security scanners… */
+                            machine_opens: number;
+                            /** @description emails a person clicked at least once */
+                            human_clicked: number;
+                            human_clicks: number;
+                            /** @description clicks labelled a machine's: security scanners, link previews, prefetch… */
+                            machine_clicks: number;
+                            /** @description of sent, the emails sent in the aggregate-only mode: their opens and clicks are in the totals, in no unique count; the rates of unique counts are over sent - aggregate_only_sent */
+                            aggregate_only_sent: number;
                             open_rate: number;
                             click_rate: number;
                             click_to_open_rate: number;
+                            /** @description human_opened / sent */
+                            human_open_rate: number;
+                            /** @description human_clicked / sent */
+                            human_click_rate: number;
+                            /** @description human_clicked / human_opened */
+                            human_click_to_open_rate: number;
+                            /** @description figures that mean nothing here: the unique counts and their rates when every email sent was aggregate-only (they read 0) */
+                            unavailable: ("opened" | "clicked" | "human_opened" | "human_clicked" | "open_rate" | "click_rate" | "click_to_open_rate" | "human_open_rate" | "human_click_rate" | "human_click_to_open_rate")[];
                         };
                     };
                 };
@@ -2039,13 +2076,34 @@ export interface paths {
                                 /** Format: date-time */
                                 start: string;
                                 sent: number;
+                                /** @description emails opened at least once, by anyone or anything */
                                 opened: number;
                                 opens: number;
                                 clicked: number;
                                 clicks: number;
+                                /** @description emails opened by a person: a person's open, or a person's click (which means the message was read) */
+                                human_opened: number;
+                                human_opens: number;
+                                /** @description opens labelled a machine's: Apple Mail Privacy Protection, prefetch, security scanners… */
+                                machine_opens: number;
+                                /** @description emails a person clicked at least once */
+                                human_clicked: number;
+                                human_clicks: number;
+                                /** @description clicks labelled a machine's: security scanners, link previews, prefetch… */
+                                machine_clicks: number;
+                                /** @description of sent, the emails sent in the aggregate-only mode: their opens and clicks are in the totals, in no unique count; the rates of unique counts are over sent - aggregate_only_sent */
+                                aggregate_only_sent: number;
                                 open_rate: number;
                                 click_rate: number;
                                 click_to_open_rate: number;
+                                /** @description human_opened / sent */
+                                human_open_rate: number;
+                                /** @description human_clicked / sent */
+                                human_click_rate: number;
+                                /** @description human_clicked / human_opened */
+                                human_click_to_open_rate: number;
+                                /** @description figures that mean nothing here: the unique counts and their rates when every email sent was aggregate-only (they read 0) */
+                                unavailable: ("opened" | "clicked" | "human_opened" | "human_clicked" | "open_rate" | "click_rate" | "click_to_open_rate" | "human_open_rate" | "human_click_rate" | "human_click_to_open_rate")[];
                             }[];
                         };
                     };
@@ -2128,6 +2186,12 @@ export interface paths {
                                 index: number;
                                 clicks: number;
                                 unique_clicks: number;
+                                /** @description clicks labelled a person's */
+                                human_clicks: number;
+                                /** @description emails a person clicked it from */
+                                human_unique_clicks: number;
+                                /** @description clicks labelled a machine's */
+                                machine_clicks: number;
                             }[];
                         };
                     };
@@ -2211,17 +2275,27 @@ export interface paths {
                     content: {
                         "application/json": {
                             opens: number;
+                            /** @description opens labelled a person's */
+                            human_opens: number;
+                            /** @description opens labelled a machine's */
+                            machine_opens: number;
                             clients: {
                                 name: string;
                                 opens: number;
+                                human_opens: number;
+                                machine_opens: number;
                             }[];
                             devices: {
                                 name: string;
                                 opens: number;
+                                human_opens: number;
+                                machine_opens: number;
                             }[];
                             os: {
                                 name: string;
                                 opens: number;
+                                human_opens: number;
+                                machine_opens: number;
                             }[];
                         };
                     };
@@ -2620,6 +2694,10 @@ export interface paths {
                         open_tracking?: boolean;
                         /** @description track clicks of emails from this domain unless the email says otherwise (default false) */
                         click_tracking?: boolean;
+                        /** @description Adds a hidden link that no person sees to every tracked HTML email of the domain: when a security scanner follows it, the clicks of the same burst are labelled security_scanner. Off by default. */
+                        trap_link?: boolean;
+                        /** @description Counts the opens and clicks of the domain's emails in aggregate only, unless an email says otherwise: their tokens name no email, and no per-recipient event, counter, IP address, user agent or webhook is kept; the analytics give totals per tag, link and hour, and no unique counts. Off by default. */
+                        aggregate_only?: boolean;
                         /**
                          * @description TLS towards receiving servers
                          * @enum {string}
@@ -2892,6 +2970,10 @@ export interface paths {
                         open_tracking?: boolean;
                         /** @description track clicks of emails from this domain unless the email says otherwise (default false) */
                         click_tracking?: boolean;
+                        /** @description Adds a hidden link that no person sees to every tracked HTML email of the domain: when a security scanner follows it, the clicks of the same burst are labelled security_scanner. Off by default. */
+                        trap_link?: boolean;
+                        /** @description Counts the opens and clicks of the domain's emails in aggregate only, unless an email says otherwise: their tokens name no email, and no per-recipient event, counter, IP address, user agent or webhook is kept; the analytics give totals per tag, link and hour, and no unique counts. Off by default. */
+                        aggregate_only?: boolean;
                         /**
                          * @description TLS towards receiving servers
                          * @enum {string}
@@ -3274,6 +3356,8 @@ export interface components {
             tracking: {
                 open: boolean;
                 click: boolean | string;
+                /** @description its opens and clicks are counted in aggregate only: none appear on the email or in events */
+                aggregate_only: boolean;
             };
             links: {
                 index: number;
@@ -3296,6 +3380,24 @@ export interface components {
             clicked_at: string | null;
             open_count: number;
             click_count: number;
+            /**
+             * Format: date-time
+             * @description first open or click by a person (a person's click means the message was read)
+             */
+            human_opened_at: string | null;
+            /**
+             * Format: date-time
+             * @description first click by a person
+             */
+            human_clicked_at: string | null;
+            /** @description opens labelled a person's */
+            human_open_count: number;
+            /** @description clicks labelled a person's */
+            human_click_count: number;
+            /** @description opens labelled a machine's (Apple Mail Privacy Protection, scanners, prefetch…) */
+            machine_open_count: number;
+            /** @description clicks labelled a machine's (security scanners, link previews…) */
+            machine_click_count: number;
             last_event: string | null;
             /** Format: date-time */
             last_event_at: string | null;
@@ -3315,6 +3417,24 @@ export interface components {
             link_index: number | null;
             url: string | null;
             detail: string | null;
+            /**
+             * @description Opens and clicks: `human`, or the kind of machine that made the hit. Null for other events.
+             * @enum {string|null}
+             */
+            classification: "human" | "apple_mpp" | "prefetch" | "security_scanner" | "link_preview" | "other_machine" | null;
+            /**
+             * @description Opens and clicks: the image proxy or gateway the hit came through; null when none.
+             * @enum {string|null}
+             */
+            proxy: "google" | "yahoo" | "microsoft" | "apple" | "other" | null;
+            /** @description What decided the labels; null for other events and for hits recorded before classification. */
+            signals: {
+                version: number;
+                rules: string[];
+                /** @enum {string} */
+                method: "GET" | "HEAD";
+                ip_list: string | null;
+            } | null;
         };
         ApiKey: {
             id: string;
@@ -3349,6 +3469,8 @@ export interface components {
             description: string | null;
             events: ("email.sent" | "email.opened" | "email.clicked" | "domain.updated")[];
             enabled: boolean;
+            /** @description opens and clicks are sent only when labelled a person's */
+            human_only: boolean;
             /**
              * @description gone: it answered 410; failing: it failed without a success for too long; manual: disabled through the API
              * @enum {string|null}
@@ -3413,6 +3535,10 @@ export interface components {
             custom_return_path: string;
             open_tracking: boolean;
             click_tracking: boolean;
+            /** @description Adds a hidden link that no person sees to every tracked HTML email of the domain: when a security scanner follows it, the clicks of the same burst are labelled security_scanner. Off by default. */
+            trap_link: boolean;
+            /** @description Counts the opens and clicks of the domain's emails in aggregate only, unless an email says otherwise: their tokens name no email, and no per-recipient event, counter, IP address, user agent or webhook is kept; the analytics give totals per tag, link and hour, and no unique counts. Off by default. */
+            aggregate_only: boolean;
             /** @enum {string} */
             tls: "opportunistic" | "enforced";
             tracking_subdomain: string | null;

@@ -6,6 +6,8 @@ export interface Series {
   label: string;
   values: number[];
   colour: string;
+  /** A dashed line: [dash, gap] in pixels. */
+  dash?: number[];
 }
 
 /** A time-series line chart (uPlot, canvas): x in epoch seconds, one line per series. */
@@ -20,10 +22,10 @@ export function TimeChart({ x, series, title, range }: { x: number[]; series: Se
       {
         width: width(),
         height: 260,
-        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.colour, width: 2, points: { show: x.length < 40 } }))],
+        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.colour, width: 2, ...(s.dash ? { dash: s.dash } : {}), points: { show: x.length < 40 } }))],
         axes: [{}, { size: 56 }],
         scales: { x: { time: true, range: () => range }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-        legend: { live: true },
+        legend: { live: true, markers: { dash: (_u, i) => (series[i - 1]?.dash ? 'dashed' : 'solid') } },
       },
       [x, ...series.map((s) => s.values)],
       el,

@@ -1,5 +1,6 @@
 import { type ReactNode, useState } from 'react';
 import { ApiFailure } from '../api/client';
+import { whenParts } from '../format';
 
 export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
   return (
@@ -22,6 +23,17 @@ export function Card({ title, children, className }: { title?: string; children:
 export function Badge({ value }: { value: string | null }) {
   const text = value ?? 'none';
   return <span className={`badge badge-${text.replace(/[^a-z_]/g, '')}`}>{text.replace(/_/g, ' ')}</span>;
+}
+
+/** A time as when() writes it, breaking only between the date and the time on a narrow screen. */
+export function When({ iso }: { iso: string | null | undefined }) {
+  const parts = whenParts(iso);
+  if (parts === null) return <>—</>;
+  return (
+    <time dateTime={iso!}>
+      <span className="nowrap">{parts[0]},</span> <span className="nowrap">{parts[1]}</span>
+    </time>
+  );
 }
 
 export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {

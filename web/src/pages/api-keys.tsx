@@ -1,9 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { api, call } from '../api/client';
 import { Async, Empty } from '../components/states';
-import { ActionError, Badge, Card, PageHeader, ShownOnce, useAction } from '../components/ui';
+import { ActionError, Badge, Card, PageHeader, ShownOnce, useAction, When } from '../components/ui';
 import { Table } from '../components/table';
-import { when } from '../format';
 import { useLoad } from '../load';
 import { useSession } from '../session';
 
@@ -99,22 +98,28 @@ export function ApiKeys() {
             l === null || l.data.length === 0 ? (
               <Empty title="No key" />
             ) : (
-              <Table columns={[{ label: 'Name' }, { label: 'Role' }, { label: 'Key' }, { label: 'Created' }, { label: 'Last used' }, { label: 'Expires' }, { label: 'Actions', hidden: true }]} testId="api-keys">
+              <Table columns={[{ label: 'Name' }, { label: 'Role' }, { label: 'Key' }, { label: 'Created' }, { label: 'Last used' }, { label: 'Expires' }, { label: 'Actions', hidden: true }]} className="stacked" testId="api-keys">
                 {l.data.map((k) => (
                   <tr key={k.id}>
-                    <td>
+                    <td className="whole" data-label="Name">
                       {k.name}
                       {k.id === me.id ? <span className="muted small"> (this session)</span> : null}
                     </td>
-                    <td>
+                    <td data-label="Role">
                       <Badge value={k.role ?? null} />
                     </td>
-                    <td>
+                    <td data-label="Key">
                       <code>{k.prefix}…</code>
                     </td>
-                    <td className="nowrap">{when(k.created_at)}</td>
-                    <td className="nowrap">{when(k.last_used_at)}</td>
-                    <td className="nowrap">{k.expires_at ? when(k.expires_at) : 'never'}</td>
+                    <td className="nowrap" data-label="Created">
+                      <When iso={k.created_at} />
+                    </td>
+                    <td className="nowrap" data-label="Last used">
+                      <When iso={k.last_used_at} />
+                    </td>
+                    <td className="nowrap" data-label="Expires">
+                      {k.expires_at ? <When iso={k.expires_at} /> : 'never'}
+                    </td>
                     <td>
                       <button
                         type="button"

@@ -29,7 +29,7 @@ function DomainView({ d, onChange }: { d: Domain; onChange: (d: Domain) => void 
   const verify = useAction();
   const patch = useAction();
   // The setting shows the change at once; the server's answer replaces it, or the old value returns.
-  const patchWith = async (body: Partial<Pick<Domain, 'open_tracking' | 'click_tracking' | 'tls'>>) => {
+  const patchWith = async (body: Partial<Pick<Domain, 'open_tracking' | 'click_tracking' | 'trap_link' | 'tls'>>) => {
     onChange({ ...d, ...body });
     const ok = await patch.run(async () => onChange(await call(api.PATCH('/v1/domains/{id}', { params: { path: { id: d.id } }, body }))));
     if (!ok) onChange(d);
@@ -95,6 +95,14 @@ function DomainView({ d, onChange }: { d: Domain; onChange: (d: Domain) => void 
             <label className="toggle">
               <input type="checkbox" checked={d.click_tracking} onChange={(e) => void patchWith({ click_tracking: e.target.checked })} /> Track clicks of mail from this domain
             </label>
+            <div>
+              <label className="toggle">
+                <input type="checkbox" checked={d.trap_link} onChange={(e) => void patchWith({ trap_link: e.target.checked })} aria-describedby="trap-link-hint" /> Trap link
+              </label>
+              <p id="trap-link-hint" className="muted small hint">
+                Adds a link no person sees to tracked HTML mail: a scanner that follows it is caught, with the other clicks of its burst.
+              </p>
+            </div>
             <label>
               TLS towards receiving servers
               <select value={d.tls} onChange={(e) => void patchWith({ tls: e.target.value as Domain['tls'] })}>

@@ -45,20 +45,20 @@ export function Domains() {
               <Empty title="No domain yet">Add the domain you send from to sign its mail and track on your own subdomain.</Empty>
             ) : (
               <>
-                <Table columns={[{ label: 'Domain' }, { label: 'Status' }, { label: 'Sending' }, { label: 'Tracking' }, { label: 'Tracking host' }]}>
+                <Table columns={[{ label: 'Domain' }, { label: 'Status' }, { label: 'Sending' }, { label: 'Tracking' }, { label: 'Tracking host' }]} className="stacked">
                   {p.data.map((d) => (
                     <tr key={d.id}>
-                      <td>
+                      <td className="whole" data-label="Domain">
                         <Link to={`/domains/${d.id}`}>{d.name}</Link>
                       </td>
-                      <td>
+                      <td data-label="Status">
                         <Badge value={d.status} />
                       </td>
-                      <td>
+                      <td data-label="Sending">
                         <Badge value={d.sending_status} />
                       </td>
-                      <td>{d.tracking_status === null ? <span className="muted">no subdomain</span> : <Badge value={d.tracking_status} />}</td>
-                      <td className="url">{d.tracking_host ?? <span className="muted">default</span>}</td>
+                      <td data-label="Tracking">{d.tracking_status === null ? <span className="muted">no subdomain</span> : <Badge value={d.tracking_status} />}</td>
+                      <td className="url" data-label="Tracking host">{d.tracking_host ?? <span className="muted">default</span>}</td>
                     </tr>
                   ))}
                 </Table>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api, call } from '../api/client';
+import { type Classification, CLASSIFICATION_NAMES, HitLabel, HitSignals } from '../components/hit-label';
 import { LinkTable } from '../components/link-table';
 import { Async, Empty } from '../components/states';
 import { Badge, Card, PageHeader } from '../components/ui';
@@ -9,7 +10,6 @@ import { Link } from '../router';
 
 export function EmailDetail({ id }: { id: string }) {
   const email = useLoad(() => call(api.GET('/v1/emails/{id}', { params: { path: { id } } })), [id]);
-  const events = useLoad(() => call(api.GET('/v1/emails/{id}/events', { params: { path: { id }, query: { limit: 100 } } })), [id]);
   const links = useLoad(() => call(api.GET('/v1/analytics/links', { params: { query: { email_id: id } } })), [id]);
   const [clickMap, setClickMap] = useState(true);
 
@@ -55,11 +55,19 @@ export function EmailDetail({ id }: { id: string }) {
               <Card title="Engagement">
                 <dl className="facts">
                   <dt>Opens</dt>
-                  <dd data-testid="email-opens">{count(e.open_count)}</dd>
+                  <dd>
+                    <Engagement human={e.human_open_count} machine={e.machine_open_count} all={e.open_count} what="opens" />
+                  </dd>
+                  <dt>First opened by a person</dt>
+                  <dd>{when(e.human_opened_at)}</dd>
                   <dt>First opened</dt>
                   <dd>{when(e.opened_at)}</dd>
                   <dt>Clicks</dt>
-                  <dd data-testid="email-clicks">{count(e.click_count)}</dd>
+                  <dd>
+                    <Engagement human={e.human_click_count} machine={e.machine_click_count} all={e.click_count} what="clicks" />
+                  </dd>
+                  <dt>First clicked by a person</dt>
+                  <dd>{when(e.human_clicked_at)}</dd>
                   <dt>First clicked</dt>
                   <dd>{when(e.clicked_at)}</dd>
                   <dt>Tracking</dt>
@@ -70,31 +78,14 @@ export function EmailDetail({ id }: { id: string }) {
               </Card>
             </div>
             <Card title="Timeline">
-              <Async state={events} what="events">
-                {(list) =>
-                  list.data.length === 0 ? (
-                    <Empty title="No event yet" />
-                  ) : (
-                    <ol className="timeline" data-testid="timeline">
-                      {list.data.map((ev) => (
-                        <li key={ev.id}>
-                          <Badge value={ev.type} /> <span className="nowrap">{when(ev.created_at)}</span>
-                          {ev.url ? <div className="muted small url">{ev.url}</div> : null}
-                          {ev.user_agent ? <div className="muted small">{ev.user_agent}</div> : null}
-                          {ev.detail ? <div className="muted small">{ev.detail}</div> : null}
-                        </li>
-                      ))}
-                    </ol>
-                  )
-                }
-              </Async>
+              <Timeline emailId={e.id} />
             </Card>
             <Card title="Links">
               <Async state={links} what="links">
                 {(l) => {
                   // Every tracked link of the email, with the analytics API's counts (0 where nobody clicked).
                   const stats = new Map(l.data.map((r) => [r.index, r]));
-                  const rows = e.links.map((link) => stats.get(link.index) ?? { ...link, clicks: 0, unique_clicks: 0 });
+                  const rows = e.links.map((link) => stats.get(link.index) ?? { ...link, clicks: 0, unique_clicks: 0, human_clicks: 0, human_unique_clicks: 0, machine_clicks: 0 });
                   return <LinkTable rows={rows} emptyTitle="This email has no tracked link" />;
                 }}
               </Async>
@@ -119,6 +110,72 @@ export function EmailDetail({ id }: { id: string }) {
             </Card>
           </>
         )}
+      </Async>
+    </>
+  );
+}
+
+/** "2 by people · 1 by machines · 3 in all". */
+function Engagement({ human, machine, all, what }: { human: number; machine: number; all: number; what: 'opens' | 'clicks' }) {
+  return (
+    <>
+      <strong data-testid={`email-human-${what}`}>{count(human)}</strong> by people · <span data-testid={`email-machine-${what}`}>{count(machine)}</span> by machines ·{' '}
+      <span className="muted">
+        <span data-testid={`email-${what}`}>{count(all)}</span> in all
+      </span>
+    </>
+  );
+}
+
+type EventFilter = '' | 'human' | 'machine' | Exclude<Classification, 'human'>;
+const MACHINE_KINDS = (Object.keys(CLASSIFICATION_NAMES) as Classification[]).filter((c): c is Exclude<Classification, 'human'> => c !== 'human');
+
+/** The email's events, newest first; opens and clicks with their label, filtered by who made them. */
+function Timeline({ emailId }: { emailId: string }) {
+  const [shown, setShown] = useState<EventFilter>('');
+  const events = useLoad(
+    () => call(api.GET('/v1/emails/{id}/events', { params: { path: { id: emailId }, query: { limit: 100, ...(shown ? { classification: shown } : {}) } } })),
+    [emailId, shown],
+  );
+  return (
+    <>
+      <form className="filters" onSubmit={(ev) => ev.preventDefault()} aria-label="Filter the timeline">
+        <label>
+          Show
+          <select value={shown} onChange={(ev) => setShown(ev.target.value as EventFilter)}>
+            <option value="">every event</option>
+            <option value="human">opens and clicks by people</option>
+            <option value="machine">opens and clicks by machines</option>
+            {MACHINE_KINDS.map((c) => (
+              <option key={c} value={c}>
+                {CLASSIFICATION_NAMES[c]} only
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+      <Async state={events} what="events">
+        {(list) =>
+          list.data.length === 0 ? (
+            <Empty title={shown ? 'No open or click with this label' : 'No event yet'} />
+          ) : (
+            <ol className="timeline" data-testid="timeline">
+              {list.data.map((ev) => (
+                <li key={ev.id}>
+                  <div className="event-head">
+                    <Badge value={ev.type} />
+                    <HitLabel event={ev} />
+                    <span className="nowrap event-time">{when(ev.created_at)}</span>
+                  </div>
+                  {ev.url ? <div className="muted small url">{ev.url}</div> : null}
+                  {ev.user_agent ? <div className="muted small">{ev.user_agent}</div> : null}
+                  {ev.detail ? <div className="muted small">{ev.detail}</div> : null}
+                  <HitSignals signals={ev.signals} />
+                </li>
+              ))}
+            </ol>
+          )
+        }
       </Async>
     </>
   );

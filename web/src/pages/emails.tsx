@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { type Email, api, call } from '../api/client';
+import { HumanOfAll } from '../components/human-of-all';
 import { Pager, useCursor } from '../components/pager';
 import { Async, Empty } from '../components/states';
-import { Badge, Card, PageHeader } from '../components/ui';
+import { Badge, Card, PageHeader, When } from '../components/ui';
 import { Table } from '../components/table';
-import { count, when } from '../format';
 import { useLoad } from '../load';
 import { Link } from '../router';
 
@@ -88,20 +88,32 @@ export function Emails() {
                 {rows.length === 0 ? (
                   <Empty title="No email on this page matches" />
                 ) : (
-                  <Table columns={[{ label: 'Subject' }, { label: 'To' }, { label: 'Status' }, { label: 'Opens', numeric: true }, { label: 'Clicks', numeric: true }, { label: 'Sent' }]}>
+                  <Table
+                    columns={[{ label: 'Subject' }, { label: 'To' }, { label: 'Status' }, { label: 'Sent' }, { label: 'Opens by people', numeric: true }, { label: 'Clicks by people', numeric: true }]}
+                    className="stacked"
+                    testId="emails"
+                  >
                     {rows.map((e) => (
                       <tr key={e.id}>
-                        <td>
+                        <td className="whole" data-label="Subject">
                           <Link to={`/emails/${e.id}`}>{e.subject || '(no subject)'}</Link>
                           <div className="muted small">{e.from}</div>
                         </td>
-                        <td className="wrap">{e.to.join(', ')}</td>
-                        <td>
+                        <td className="wrap whole" data-label="To">
+                          {e.to.join(', ')}
+                        </td>
+                        <td data-label="Status">
                           <Badge value={e.status} />
                         </td>
-                        <td className="num">{count(e.open_count)}</td>
-                        <td className="num">{count(e.click_count)}</td>
-                        <td className="nowrap">{when(e.created_at)}</td>
+                        <td className="nowrap" data-label="Sent">
+                          <When iso={e.created_at} />
+                        </td>
+                        <td className="num" data-label="Opens by people">
+                          <HumanOfAll human={e.human_open_count} all={e.open_count} machine={e.machine_open_count} />
+                        </td>
+                        <td className="num" data-label="Clicks by people">
+                          <HumanOfAll human={e.human_click_count} all={e.click_count} machine={e.machine_click_count} />
+                        </td>
                       </tr>
                     ))}
                   </Table>

@@ -2,7 +2,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { type Export, api, call } from '../api/client';
 import { Pager, useCursor } from '../components/pager';
 import { Async, Empty } from '../components/states';
-import { ActionError, Badge, Card, PageHeader, useAction } from '../components/ui';
+import { ActionError, Badge, Card, PageHeader, useAction, When } from '../components/ui';
 import { Table } from '../components/table';
 import { count, when } from '../format';
 import { useLoad } from '../load';
@@ -41,7 +41,7 @@ export function Exports() {
               <Empty title="No export yet">An export is a CSV of emails, events, domains, deliveries or keys, kept for 7 days.</Empty>
             ) : (
               <>
-                <Table columns={[{ label: 'Resource' }, { label: 'Filters' }, { label: 'Status' }, { label: 'Rows', numeric: true }, { label: 'Created' }, { label: 'File' }]} testId="exports">
+                <Table columns={[{ label: 'Resource' }, { label: 'Filters' }, { label: 'Status' }, { label: 'Rows', numeric: true }, { label: 'Created' }, { label: 'File' }]} className="stacked" testId="exports">
                   {p.data.map((e) => (
                     <ExportRow key={e.id} e={e} />
                   ))}
@@ -61,13 +61,13 @@ function ExportRow({ e }: { e: Export }) {
   const filters = Object.entries(e.filters).map(([k, v]) => `${k}=${v}`);
   return (
     <tr>
-      <td>{e.resource}</td>
-      <td className="small wrap">{filters.length === 0 ? <span className="muted">none</span> : filters.join(', ')}</td>
-      <td>
+      <td data-label="Resource">{e.resource}</td>
+      <td className="small wrap" data-label="Filters">{filters.length === 0 ? <span className="muted">none</span> : filters.join(', ')}</td>
+      <td data-label="Status">
         {expired ? <Badge value="expired" /> : <Badge value={e.status} />}
         {e.error ? <div className="muted small">{e.error}</div> : null}
       </td>
-      <td className="num">
+      <td className="num" data-label="Rows">
         {e.status === 'running' ? (
           <>
             <progress max={e.rows ?? undefined} value={e.rows_done} aria-label="rows written" /> {count(e.rows_done)}
@@ -76,8 +76,10 @@ function ExportRow({ e }: { e: Export }) {
           count(e.rows ?? e.rows_done)
         )}
       </td>
-      <td className="nowrap">{when(e.created_at)}</td>
-      <td className="nowrap">
+      <td className="nowrap" data-label="Created">
+        <When iso={e.created_at} />
+      </td>
+      <td className="nowrap" data-label="File">
         {e.status === 'completed' && !expired ? (
           <a className="button small" href={`/v1/exports/${e.id}/download`} download>
             Download CSV

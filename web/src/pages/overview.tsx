@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { Fragment, useMemo, useState } from 'react';
 import { api, call } from '../api/client';
 import { TimeChart } from '../components/chart';
 import { Async, Empty } from '../components/states';
@@ -98,28 +98,27 @@ export function Overview() {
               <span className="stat-label">Sent</span>
               <span className="stat-value" data-testid="stat-sent">{count(s.sent)}</span>
             </Card>
-            <Card className="stat">
-              <span className="stat-label">Open rate</span>
-              <span className="stat-value" data-testid="stat-open-rate">{rate(s.open_rate)}</span>
-              <span className="muted">
-                {count(s.opened)} opened · {count(s.opens)} opens
-              </span>
-            </Card>
-            <Card className="stat">
-              <span className="stat-label">Click rate</span>
-              <span className="stat-value" data-testid="stat-click-rate">{rate(s.click_rate)}</span>
-              <span className="muted">
-                {count(s.clicked)} clicked · {count(s.clicks)} clicks
-              </span>
-            </Card>
-            <Card className="stat">
-              <span className="stat-label">Click-to-open</span>
-              <span className="stat-value" data-testid="stat-cto">{rate(s.click_to_open_rate)}</span>
-            </Card>
+            <RateCard
+              label="Human open rate"
+              human={s.human_open_rate}
+              all={s.open_rate}
+              allLabel="All opens"
+              testId="open-rate"
+              counts={[`${count(s.human_opened)} opened`, `${count(s.human_opens)} opens`, `+${count(s.machine_opens)} by machines`]}
+            />
+            <RateCard
+              label="Human click rate"
+              human={s.human_click_rate}
+              all={s.click_rate}
+              allLabel="All clicks"
+              testId="click-rate"
+              counts={[`${count(s.human_clicked)} clicked`, `${count(s.human_clicks)} clicks`, `+${count(s.machine_clicks)} by machines`]}
+            />
+            <RateCard label="Human click-to-open" human={s.human_click_to_open_rate} all={s.click_to_open_rate} allLabel="All" testId="cto" />
           </div>
         )}
       </Async>
-      <Card title={`Sent, opened and clicked per ${interval}`}>
+      <Card title={`Sent, opened and clicked per ${interval}: by people, and in all`}>
         <Async state={series} what="the time series">
           {(t) =>
             t.data.length === 0 ? (
@@ -149,10 +148,13 @@ export function Overview() {
                       <tr>
                         <th scope="col">Name</th>
                         <th scope="col" className="num">
-                          Opens
+                          People
                         </th>
                         <th scope="col" className="num">
                           Share
+                        </th>
+                        <th scope="col" className="num">
+                          Machines
                         </th>
                       </tr>
                     </thead>
@@ -160,8 +162,9 @@ export function Overview() {
                       {rows.map((r) => (
                         <tr key={r.name}>
                           <td>{r.name}</td>
-                          <td className="num">{count(r.opens)}</td>
-                          <td className="num">{rate(c.opens === 0 ? 0 : r.opens / c.opens)}</td>
+                          <td className="num">{count(r.human_opens)}</td>
+                          <td className="num">{rate(c.human_opens === 0 ? 0 : r.human_opens / c.human_opens)}</td>
+                          <td className="num">{count(r.machine_opens)}</td>
                         </tr>
                       ))}
                     </tbody>
@@ -184,39 +187,68 @@ function localInput(ms: number): string {
   return d.toISOString().slice(0, 16);
 }
 
+/** A rate: people's first and large, everything (people and machines) under it, and the counts behind it. */
+function RateCard({ label, human, all, allLabel, testId, counts = [] }: { label: string; human: number; all: number; allLabel: string; testId: string; counts?: string[] }) {
+  return (
+    <Card className="stat">
+      <span className="stat-label">{label}</span>
+      <span className="stat-value" data-testid={`stat-human-${testId}`}>
+        {rate(human)}
+      </span>
+      <span className="stat-all">
+        {allLabel}: <span data-testid={`stat-${testId}`}>{rate(all)}</span>
+      </span>
+      {counts.length > 0 ? (
+        <span className="muted small">
+          {counts.map((c, i) => (
+            <Fragment key={c}>
+              {i > 0 ? ' · ' : null}
+              <span className="nowrap">{c}</span>
+            </Fragment>
+          ))}
+        </span>
+      ) : null}
+    </Card>
+  );
+}
+
+interface SeriesRow {
+  start: string;
+  sent: number;
+  opened: number;
+  human_opened: number;
+  clicked: number;
+  human_clicked: number;
+}
+
+const EMPTY_BUCKET = { sent: 0, opened: 0, human_opened: 0, clicked: 0, human_clicked: 0 };
+
 /**
  * The API returns non-empty buckets only: per hour, the empty hours are filled in with zeros, so
  * the lines fall to 0 between sends (days follow the chosen time zone, so they are left as given).
+ * People's opens and clicks are solid lines, everything (machines too) the dashed line of the same colour.
  */
-function SeriesChart({
-  rows,
-  from,
-  to,
-  interval,
-}: {
-  rows: Array<{ start: string; sent: number; opened: number; clicked: number }>;
-  from: string;
-  to: string | undefined;
-  interval: 'hour' | 'day';
-}) {
+function SeriesChart({ rows, from, to, interval }: { rows: SeriesRow[]; from: string; to: string | undefined; interval: 'hour' | 'day' }) {
   const data = useMemo(() => {
     const start = Math.floor(Date.parse(from) / 1000);
     const end = Math.ceil((to === undefined ? Date.now() : Date.parse(to)) / 1000);
-    let points = rows.map((r) => ({ t: Date.parse(r.start) / 1000, sent: r.sent, opened: r.opened, clicked: r.clicked }));
+    let points = rows.map((r) => ({ ...r, t: Date.parse(r.start) / 1000 }));
     if (interval === 'hour') {
       const byHour = new Map(points.map((p) => [p.t, p]));
       points = [];
-      for (let t = start - (start % HOUR_S); t <= end; t += HOUR_S) points.push(byHour.get(t) ?? { t, sent: 0, opened: 0, clicked: 0 });
+      for (let t = start - (start % HOUR_S); t <= end; t += HOUR_S) points.push(byHour.get(t) ?? { ...EMPTY_BUCKET, start: '', t });
     }
     return {
       x: points.map((p) => p.t),
       range: [start, end] as [number, number],
       series: [
         { label: 'Sent', values: points.map((p) => p.sent), colour: '#64748b' },
-        { label: 'Opened', values: points.map((p) => p.opened), colour: '#2563eb' },
-        { label: 'Clicked', values: points.map((p) => p.clicked), colour: '#c2410c' },
+        { label: 'Opened by people', values: points.map((p) => p.human_opened), colour: '#2563eb' },
+        { label: 'Opened, all', values: points.map((p) => p.opened), colour: '#2563eb', dash: [6, 4] },
+        { label: 'Clicked by people', values: points.map((p) => p.human_clicked), colour: '#c2410c' },
+        { label: 'Clicked, all', values: points.map((p) => p.clicked), colour: '#c2410c', dash: [6, 4] },
       ],
     };
   }, [rows, from, to, interval]);
-  return <TimeChart x={data.x} series={data.series} range={data.range} title="Sent, opened and clicked over time" />;
+  return <TimeChart x={data.x} series={data.series} range={data.range} title="Sent, opened and clicked over time, by people (solid) and in all (dashed)" />;
 }

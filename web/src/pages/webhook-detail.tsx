@@ -2,13 +2,13 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { type WebhookEndpoint, api, call } from '../api/client';
 import { Pager, useCursor } from '../components/pager';
 import { Async, Empty } from '../components/states';
-import { ActionError, Badge, Card, PageHeader, ShownOnce, useAction } from '../components/ui';
+import { ActionError, Badge, Card, PageHeader, ShownOnce, useAction, When } from '../components/ui';
 import { Table } from '../components/table';
 import { when } from '../format';
 import { useLoad } from '../load';
 import { Link, useRoute } from '../router';
 import { useSession } from '../session';
-import { EventChoice, type EventType } from './webhooks';
+import { EventChoice, type EventType, HumanOnlyChoice } from './webhooks';
 
 export function WebhookDetail({ id }: { id: string }) {
   const endpoint = useLoad(() => call(api.GET('/v1/webhooks/{id}', { params: { path: { id } } })), [id]);
@@ -32,6 +32,7 @@ function EndpointView({ w, onChange }: { w: WebhookEndpoint; onChange: (w: Webho
   const act = useAction();
   const [secret, setSecret] = useState<string | null>(null);
   const [events, setEvents] = useState<EventType[]>((w.events ?? []) as EventType[]);
+  const [humanOnly, setHumanOnly] = useState(w.human_only);
   const [round, setRound] = useState(0);
   const [since, setSince] = useState(() => new Date(Date.now() - 86_400_000).toISOString().slice(0, 16));
   const [notice, setNotice] = useState<string | null>(null);
@@ -62,6 +63,8 @@ function EndpointView({ w, onChange }: { w: WebhookEndpoint; onChange: (w: Webho
           <dl className="facts">
             <dt>URL</dt>
             <dd className="url">{w.url}</dd>
+            <dt>Opens and clicks</dt>
+            <dd data-testid="endpoint-human-only">{w.human_only ? "people's only" : "all, people's and machines'"}</dd>
             <dt>Created</dt>
             <dd>{when(w.created_at)}</dd>
             <dt>Failing since</dt>
@@ -121,9 +124,10 @@ function EndpointView({ w, onChange }: { w: WebhookEndpoint; onChange: (w: Webho
         </Card>
         <Card title="Subscriptions">
           <EventChoice value={events} onChange={setEvents} disabled={!isAdmin || act.busy} />
+          <HumanOnlyChoice value={humanOnly} onChange={setHumanOnly} disabled={!isAdmin || act.busy} />
           {isAdmin ? (
-            <button type="button" className="button" disabled={act.busy || events.length === 0} onClick={() => void patch({ events })}>
-              Save events
+            <button type="button" className="button" disabled={act.busy || events.length === 0} onClick={() => void patch({ events, human_only: humanOnly })}>
+              Save subscriptions
             </button>
           ) : null}
           {isAdmin ? (
@@ -167,23 +171,29 @@ function Deliveries({ endpointId, round }: { endpointId: string; round: number }
             <Empty title="Nothing delivered yet" />
           ) : (
             <>
-              <Table columns={[{ label: 'Event' }, { label: 'Status' }, { label: 'Attempts', numeric: true }, { label: 'Last answer' }, { label: 'Next attempt' }, { label: 'Actions', hidden: true }]} testId="deliveries">
+              <Table columns={[{ label: 'Event' }, { label: 'Status' }, { label: 'Attempts', numeric: true }, { label: 'Last answer' }, { label: 'Next attempt' }, { label: 'Actions', hidden: true }]} className="stacked" testId="deliveries">
                 {p.data.map((d) => (
                   <tr key={d.id}>
-                    <td>
+                    <td data-label="Event">
                       {d.event_type}
-                      <div className="muted small">{when(d.created_at)}</div>
+                      <div className="muted small">
+                        <When iso={d.created_at} />
+                      </div>
                     </td>
-                    <td>
+                    <td data-label="Status">
                       <Badge value={d.status ?? null} />
                     </td>
-                    <td className="num">{d.attempts}</td>
-                    <td className="small wrap">
+                    <td className="num" data-label="Attempts">
+                      {d.attempts}
+                    </td>
+                    <td className="small wrap whole" data-label="Last answer">
                       {d.response_status ?? '—'} {d.duration_ms !== null && d.duration_ms !== undefined ? `· ${d.duration_ms} ms` : ''}
                       {d.error ? <div className="muted">{d.error}</div> : null}
                       {d.response_body ? <pre className="excerpt">{d.response_body}</pre> : null}
                     </td>
-                    <td className="nowrap">{when(d.next_attempt_at)}</td>
+                    <td className="nowrap" data-label="Next attempt">
+                      <When iso={d.next_attempt_at} />
+                    </td>
                     <td>
                       {isAdmin ? (
                         <button

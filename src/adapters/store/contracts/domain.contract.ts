@@ -80,6 +80,8 @@ export function defineDomainContract(name: string, open: () => Promise<Store>): 
         returnPath: 'bounce',
         openTracking: true,
         clickTracking: false,
+        trapLink: false,
+        aggregateOnly: false,
         tls: 'opportunistic',
         dkimSelector: 'wm1',
         dkimPublicKey: 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA',

@@ -1,3 +1,4 @@
+import { CLASSIFIER_VERSION } from '../../../core/classification/labels.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Email, EmailEvent } from '../../../core/model.js';
 import type { NewEmail, Store, TrackingHit } from '../../../ports/store.js';
@@ -18,6 +19,8 @@ export interface StoreContractOptions {
 
 /** A fixed, realistic epoch-ms base (larger than 2^31, so 32-bit time columns would break). */
 const T0 = 1_760_000_000_000;
+const HOUR = 3_600_000;
+const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 
 export function newEmail(projectId: string, overrides: Partial<NewEmail> = {}): NewEmail {
   return {
@@ -245,6 +248,11 @@ export function defineStoreContract(name: string, open: () => Promise<Store>, op
           clickedAt: null,
           openCount: 0,
           clickCount: 0,
+          humanOpenedAt: null,
+          humanClickedAt: null,
+          machineOpenCount: 0,
+          machineClickCount: 0,
+          aggregateOnly: false,
           lastEvent: null,
           lastEventAt: null,
           domainId: null,
@@ -378,6 +386,9 @@ export function defineStoreContract(name: string, open: () => Promise<Store>, op
             linkIndex: null,
             url: null,
             detail: 'captured',
+            classification: null,
+            proxy: null,
+            signals: null,
           },
         ]);
       });
@@ -519,7 +530,7 @@ export function defineStoreContract(name: string, open: () => Promise<Store>, op
         const p1 = await project();
         const p2 = await project();
         const e = await createEmail(p1);
-        const h = hit(e.id, 'clicked', T0 + 1, { referer: 'https://mail.example/', linkIndex: 3, url: 'https://x.example/?q="1"' });
+        const h = hit(e.id, 'clicked', T0 + HOUR, { referer: 'https://mail.example/', linkIndex: 3, url: 'https://x.example/?q="1"', userAgent: BROWSER });
         await store.events.appendHits([h]);
         expect(await allEvents(p1)).toEqual([
           {
@@ -527,13 +538,16 @@ export function defineStoreContract(name: string, open: () => Promise<Store>, op
             projectId: p1,
             emailId: e.id,
             type: 'clicked',
-            createdAt: T0 + 1,
+            createdAt: T0 + HOUR,
             ip: h.ip,
             userAgent: h.userAgent,
             referer: 'https://mail.example/',
             linkIndex: 3,
             url: 'https://x.example/?q="1"',
             detail: null,
+            classification: 'human',
+            proxy: null,
+            signals: { version: CLASSIFIER_VERSION, rules: [], method: 'GET', ipList: null },
           },
         ]);
         expect(await allEvents(p2)).toEqual([]);

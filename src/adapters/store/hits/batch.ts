@@ -1,8 +1,13 @@
-import type { EmailLinkDelta, EmailRollupState } from '../../../core/analytics/rollups.js';
+import { NO_DOMAIN, aggregateRollupDeltas } from '../../../core/analytics/rollups.js';
+import type { CohortState, EmailRollupState } from '../../../core/analytics/rollups.js';
+import { isHuman } from '../../../core/classification/labels.js';
+import { classifyHit } from '../../../core/classification/rules.js';
+import { isTrapClick } from '../../../core/classification/trap.js';
 import type { EmailLink, EmailTag } from '../../../core/model.js';
 import type { JournalMark } from '../../../ports/journal-position.js';
 import type { TrackingHit } from '../../../ports/store.js';
 import { normalizeId, requireId } from '../rows.js';
+import type { AggregateCohortsTable } from '../schema.js';
 
 /**
  * What one batch of tracking hits writes, in ONE transaction, resolving only after COMMIT (the
@@ -26,6 +31,8 @@ import { normalizeId, requireId } from '../rows.js';
 export interface HitBatch {
   /** Validated: canonical lowercase UUIDs, type opened or clicked, integer times. */
   hits: readonly TrackingHit[];
+  /** Hits of aggregate-only emails (`emailId` holds the cohort id): counted in the rollups only. */
+  aggregate: readonly TrackingHit[];
   /** One entry per distinct email of the batch. */
   totals: readonly HitTotals[];
   /** The journal these hits were read from, and the position after them. */
@@ -56,6 +63,7 @@ export interface HitTotals {
  */
 export function hitBatch(hits: readonly TrackingHit[], journal?: JournalMark): HitBatch | null {
   const valid: TrackingHit[] = [];
+  const aggregate: TrackingHit[] = [];
   for (const hit of hits) {
     const id = requireId(hit.id, 'hit id');
     if (hit.type !== 'opened' && hit.type !== 'clicked') {
@@ -66,10 +74,10 @@ export function hitBatch(hits: readonly TrackingHit[], journal?: JournalMark): H
     }
     const emailId = normalizeId(hit.emailId);
     if (emailId === undefined) continue;
-    valid.push(id === hit.id && emailId === hit.emailId ? hit : { ...hit, id, emailId });
+    (hit.aggregate === true ? aggregate : valid).push(id === hit.id && emailId === hit.emailId ? hit : { ...hit, id, emailId });
   }
-  if (valid.length === 0 && journal === undefined) return null;
-  return { hits: valid, totals: totalsOf(valid), ...(journal && { journal }) };
+  if (valid.length === 0 && aggregate.length === 0 && journal === undefined) return null;
+  return { hits: valid, aggregate, totals: totalsOf(valid), ...(journal && { journal }) };
 }
 
 function totalsOf(hits: readonly TrackingHit[]): HitTotals[] {
@@ -103,8 +111,9 @@ function totalsOf(hits: readonly TrackingHit[]): HitTotals[] {
   return [...byEmail.values()];
 }
 
-/** The email columns the rollups are computed from, selected by each backend before its update. */
-export const EMAIL_STATE_COLUMNS = 'id, project_id, created_at, domain_id, tags, links, open_count, click_count';
+/** The email columns the rollups and labels are computed from, selected by each backend before its update. */
+export const EMAIL_STATE_COLUMNS =
+  'id, project_id, created_at, domain_id, tags, links, open_count, click_count, machine_open_count, machine_click_count, last_event_at';
 
 export interface EmailStateRow {
   id: string;
@@ -115,11 +124,13 @@ export interface EmailStateRow {
   links: string;
   open_count: number;
   click_count: number;
+  machine_open_count: number;
+  machine_click_count: number;
+  last_event_at: number | null;
 }
 
 /** The emails' state before the batch; links are parsed only for the emails clicked in it. */
-export function emailStates(rows: readonly EmailStateRow[], clicked: readonly EmailLinkDelta[]): Map<string, EmailRollupState> {
-  const withLinks = new Set(clicked.map((d) => d.emailId));
+export function emailStates(rows: readonly EmailStateRow[], withLinks: ReadonlySet<string>): Map<string, EmailRollupState> {
   const states = new Map<string, EmailRollupState>();
   for (const r of rows) {
     states.set(r.id, {
@@ -130,8 +141,65 @@ export function emailStates(rows: readonly EmailStateRow[], clicked: readonly Em
       tags: JSON.parse(r.tags) as EmailTag[],
       openCount: Number(r.open_count),
       clickCount: Number(r.click_count),
+      machineOpenCount: Number(r.machine_open_count),
+      machineClickCount: Number(r.machine_click_count),
       links: withLinks.has(r.id) ? (JSON.parse(r.links) as EmailLink[]) : [],
     });
   }
   return states;
+}
+
+/** The emails whose links the rollups need: clicked in the batch, or with a stored click read back. */
+export function emailsWithClicks(hits: readonly TrackingHit[], stored: ReadonlyArray<{ email_id: string; type: string }>): Set<string> {
+  const out = new Set<string>();
+  for (const h of hits) if (h.type === 'clicked') out.add(h.emailId);
+  for (const r of stored) if (r.type === 'clicked') out.add(r.email_id);
+  return out;
+}
+
+/**
+ * Reads an email's first human open and click again from its events (`update emails` + a where
+ * clause), after a stored hit changed sides. Rare: only then is the index on email_id needed.
+ */
+export const HUMAN_TIMES_SQL = `update emails set
+  human_opened_at = (select min(created_at) from email_events
+    where email_id = emails.id and type in ('opened', 'clicked') and classification = 'human'),
+  human_clicked_at = (select min(created_at) from email_events
+    where email_id = emails.id and type = 'clicked' and classification = 'human')`;
+
+/** The cohort columns aggregate-only hits are counted under. */
+export const COHORT_COLUMNS = 'id, project_id, domain_id, tags, bucket, created_at';
+
+export type CohortRow = AggregateCohortsTable;
+
+/**
+ * The rollup deltas of a batch's aggregate-only hits, each labelled by its own rules only (the
+ * context rules need the hits of one email, which these do not name). Time since sending is
+ * measured from the cohort's first email, so it never makes a hit look faster than it was.
+ */
+export function aggregateDeltas(hits: readonly TrackingHit[], rows: readonly CohortRow[]): ReturnType<typeof aggregateRollupDeltas> {
+  const cohorts = new Map<string, CohortState & { createdAt: number }>();
+  for (const r of rows) {
+    cohorts.set(r.id, {
+      id: r.id,
+      projectId: r.project_id,
+      domainId: r.domain_id === NO_DOMAIN ? null : r.domain_id,
+      tags: JSON.parse(r.tags) as EmailTag[],
+      bucket: Number(r.bucket),
+      createdAt: Number(r.created_at),
+    });
+  }
+  const labelled = hits.map((h) => {
+    const c = cohorts.get(h.emailId);
+    const label = classifyHit({
+      type: h.type,
+      method: h.method ?? 'GET',
+      userAgent: h.userAgent,
+      ipList: h.ipList ?? null,
+      sinceSentMs: c === undefined ? null : h.createdAt - c.createdAt,
+      trap: isTrapClick(h),
+    });
+    return { cohortId: h.emailId, type: h.type, userAgent: h.userAgent, linkIndex: isTrapClick(h) ? null : h.linkIndex, url: isTrapClick(h) ? null : h.url, human: isHuman(label) };
+  });
+  return aggregateRollupDeltas(labelled, cohorts);
 }

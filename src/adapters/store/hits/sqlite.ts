@@ -1,16 +1,19 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import { emailLinkDeltas, hitRollupDeltas } from '../../../core/analytics/rollups.js';
-import type { EmailLinkDelta } from '../../../core/analytics/rollups.js';
-import type { TrackingHit } from '../../../ports/store.js';
+import { emailLinkDeltas, emailLinkKey, hitRollupDeltas } from '../../../core/analytics/rollups.js';
+import type { EmailLinkState, EmailRollupState, RollupHit } from '../../../core/analytics/rollups.js';
+import { isHuman } from '../../../core/classification/labels.js';
 import { JOURNAL_START } from '../../../ports/journal-position.js';
 import { StaleJournalPosition, advancePosition } from '../journal-positions.js';
 import { DELIVERY_COLUMNS, subscribes } from '../outbox.js';
 import { CLIENTS, COUNTS, EMAIL_LINK_CLICKS, LINKS, singleRowUpsertSql, upsertValues } from '../rollup-upserts.js';
 import type { Database } from '../schema.js';
-import { EMAIL_STATE_COLUMNS, emailStates } from './batch.js';
-import type { EmailStateRow, HitBatch, HitBatchWriter, HitTotals } from './batch.js';
+import { COHORT_COLUMNS, EMAIL_STATE_COLUMNS, HUMAN_TIMES_SQL, aggregateDeltas, emailStates, emailsWithClicks } from './batch.js';
+import type { CohortRow, EmailStateRow, HitBatch, HitBatchWriter, HitTotals } from './batch.js';
+import type { TrackingHit } from '../../../core/model.js';
+import { MAX_STORED_CONTEXT, STORED_HIT_COLUMNS, contextRanges, inRanges, labelBatch } from './labels.js';
+import type { HumanTotals, StoredHitRow } from './labels.js';
 
 /**
  * SQLite's hit batch (see batch.ts for what it writes): one synchronous better-sqlite3 transaction
@@ -33,7 +36,14 @@ function prepare(db: Kysely<Database>, raw: BetterSqlite3.Database): (batch: Hit
   const states = raw.prepare<[string], EmailStateRow>(
     `select ${EMAIL_STATE_COLUMNS} from emails where id in (select value from json_each(?))`,
   );
-  const emailLinkClicks = raw.prepare<unknown[], { clicks: number }>(singleRowUpsertSql(EMAIL_LINK_CLICKS, 'returning clicks'));
+  const storedHits = raw.prepare<[string, string], StoredHitRow>(
+    `select ${STORED_HIT_COLUMNS} from email_events
+      where email_id = ? and id >= ? and type in ('opened', 'clicked')
+      order by id desc limit ${MAX_STORED_CONTEXT}`,
+  );
+  const emailLinkClicks = raw.prepare<unknown[], { clicks: number; machine_clicks: number }>(
+    singleRowUpsertSql(EMAIL_LINK_CLICKS, 'returning clicks, machine_clicks'),
+  );
   const counts = raw.prepare(singleRowUpsertSql(COUNTS));
   const links = raw.prepare(singleRowUpsertSql(LINKS));
   const clients = raw.prepare(singleRowUpsertSql(CLIENTS));
@@ -46,8 +56,12 @@ function prepare(db: Kysely<Database>, raw: BetterSqlite3.Database): (batch: Hit
       update emails set
         open_count = open_count + @opens,
         click_count = click_count + @clicks,
+        machine_open_count = machine_open_count + @machineOpens,
+        machine_click_count = machine_click_count + @machineClicks,
         opened_at = coalesce(min(opened_at, @firstOpenAt), opened_at, @firstOpenAt),
         clicked_at = coalesce(min(clicked_at, @firstClickAt), clicked_at, @firstClickAt),
+        human_opened_at = coalesce(min(human_opened_at, @firstHumanOpenAt), human_opened_at, @firstHumanOpenAt),
+        human_clicked_at = coalesce(min(human_clicked_at, @firstHumanClickAt), human_clicked_at, @firstHumanClickAt),
         last_event = case when last_event_at is null or last_event_at < @lastAt then @lastType else last_event end,
         last_event_at = case when last_event_at is null or last_event_at < @lastAt then @lastAt else last_event_at end
       where id = @emailId
@@ -55,43 +69,52 @@ function prepare(db: Kysely<Database>, raw: BetterSqlite3.Database): (batch: Hit
     .pluck();
   const insertEvent = raw.prepare<[Record<string, unknown>]>(`
     insert into email_events
-      (id, project_id, email_id, type, created_at, ip, user_agent, referer, link_index, url, detail)
-    values (@id, @projectId, @emailId, @type, @createdAt, @ip, @userAgent, @referer, @linkIndex, @url, null)`);
+      (id, project_id, email_id, type, created_at, ip, user_agent, referer, link_index, url, detail, classification, proxy, signals)
+    values (@id, @projectId, @emailId, @type, @createdAt, @ip, @userAgent, @referer, @linkIndex, @url, null, @classification, @proxy, @signals)`);
+  const relabelEvent = raw.prepare<[Record<string, unknown>]>(
+    'update email_events set classification = @classification, proxy = @proxy, signals = @signals where id = @id',
+  );
+  const recomputeHumanTimes = raw.prepare<[string]>(`${HUMAN_TIMES_SQL} where id = ?`);
   // The outbox: a project's endpoints are read once per batch, with the subscription rule
   // evaluated for both hit types, and a delivery row is written beside each event.
-  const endpoints = raw.prepare<[string], { id: string; opened: number; clicked: number }>(
-    sql`select w.id, ${subscribes(sql`'email.opened'`)} as opened, ${subscribes(sql`'email.clicked'`)} as clicked
+  const endpoints = raw.prepare<[string], { id: string; opened: number; clicked: number; human_only: number }>(
+    sql`select w.id, ${subscribes(sql`'email.opened'`)} as opened, ${subscribes(sql`'email.clicked'`)} as clicked, w.human_only
       from webhook_endpoints w where w.project_id = ${sql.raw('?')} and w.enabled`.compile(db).sql,
   );
   const insertDelivery = raw.prepare<[Record<string, unknown>]>(`
     insert into webhook_deliveries (${DELIVERY_COLUMNS.compile(db).sql})
     values (@endpointId, @eventId, @projectId, @type, @eventId, null, 'pending', 0, @createdAt, @createdAt)`);
 
-  function applyRollups(hits: readonly TrackingHit[]): void {
-    const linkDeltas = emailLinkDeltas(hits);
-    const ids = [...new Set(hits.map((h) => h.emailId))];
-    const before = emailStates(states.all(JSON.stringify(ids)), linkDeltas);
-    const known = linkDeltas.filter((d) => before.has(d.emailId));
-    const firsts: EmailLinkDelta[] = [];
-    for (const d of known) {
+  function applyRollups(hits: readonly RollupHit[], relabels: readonly RollupHit[], before: ReadonlyMap<string, EmailRollupState>): void {
+    const linkDeltas = emailLinkDeltas(hits, relabels).filter((d) => before.has(d.emailId));
+    const linksBefore = new Map<string, EmailLinkState>();
+    for (const d of linkDeltas) {
       const row = emailLinkClicks.get(...upsertValues(EMAIL_LINK_CLICKS, d))!;
-      if (Number(row.clicks) === d.clicks) firsts.push(d);
+      linksBefore.set(emailLinkKey(d.emailId, d.linkIndex, d.url), {
+        clicks: Number(row.clicks) - d.clicks,
+        machineClicks: Number(row.machine_clicks) - d.machineClicks,
+      });
     }
-    const deltas = hitRollupDeltas(hits, before, firsts, known);
+    const deltas = hitRollupDeltas(hits, before, linksBefore, linkDeltas, relabels);
     for (const c of deltas.counts) counts.run(...upsertValues(COUNTS, c));
     for (const l of deltas.links) links.run(...upsertValues(LINKS, l));
     for (const c of deltas.clients) clients.run(...upsertValues(CLIENTS, c));
   }
 
-  function updateEmails(totals: readonly HitTotals[]): Map<string, string> {
+  function updateEmails(totals: readonly HitTotals[], human: ReadonlyMap<string, HumanTotals>): Map<string, string> {
     const projectOf = new Map<string, string>();
     for (const t of totals) {
+      const h = human.get(t.emailId);
       const projectId = updateEmail.get({
         emailId: t.emailId,
         opens: t.opens,
         clicks: t.clicks,
+        machineOpens: h?.machineOpens ?? 0,
+        machineClicks: h?.machineClicks ?? 0,
         firstOpenAt: t.firstOpenAt,
         firstClickAt: t.firstClickAt,
+        firstHumanOpenAt: h?.firstHumanOpenAt ?? null,
+        firstHumanClickAt: h?.firstHumanClickAt ?? null,
         lastType: t.lastType,
         lastAt: t.lastAt,
       });
@@ -103,27 +126,48 @@ function prepare(db: Kysely<Database>, raw: BetterSqlite3.Database): (batch: Hit
   // Prepared once from the statement's text; each batch binds the parameters Kysely gives it.
   const position = raw.prepare(advancePosition({ journalId: '00000000-0000-0000-0000-000000000000', end: JOURNAL_START }, 0).compile(db).sql);
 
-  const transaction = raw.transaction(({ hits, totals, journal }: HitBatch) => {
+  const cohorts = raw.prepare<[string], CohortRow>(`select ${COHORT_COLUMNS} from aggregate_cohorts where id in (select value from json_each(?))`);
+  function applyAggregate(hits: readonly TrackingHit[]): void {
+    const deltas = aggregateDeltas(hits, cohorts.all(JSON.stringify([...new Set(hits.map((h) => h.emailId))])));
+    for (const c of deltas.counts) counts.run(...upsertValues(COUNTS, c));
+    for (const l of deltas.links) links.run(...upsertValues(LINKS, l));
+    for (const c of deltas.clients) clients.run(...upsertValues(CLIENTS, c));
+  }
+
+  const transaction = raw.transaction(({ hits, aggregate, totals, journal }: HitBatch) => {
     if (journal !== undefined && position.get(...advancePosition(journal, Date.now()).compile(db).parameters) === undefined) {
       throw new StaleJournalPosition(journal);
     }
+    if (aggregate.length > 0) applyAggregate(aggregate);
     if (hits.length === 0) return;
-    applyRollups(hits); // reads the emails as they were before this batch
-    const projectOf = updateEmails(totals);
-    const subscribers = new Map<string, { opened: string[]; clicked: string[] }>();
+    const rows = states.all(JSON.stringify([...new Set(hits.map((h) => h.emailId))]));
+    const ranges = contextRanges(hits, rows);
+    const stored = inRanges(ranges.flatMap((r) => storedHits.all(r.emailId, r.minId)), ranges);
+    const before = emailStates(rows, emailsWithClicks(hits, stored));
+    const labelled = labelBatch(hits, before, stored);
+    const moved = labelled.relabels.filter((r) => r.moves);
+    // Reads the emails as they were before this batch.
+    applyRollups(
+      labelled.hits.map((h) => ({ ...h, human: isHuman(h.label) })),
+      moved.map((r) => ({ ...r, human: isHuman(r.label) })),
+      before,
+    );
+    const projectOf = updateEmails(totals, new Map(labelled.totals.map((t) => [t.emailId, t])));
+    const subscribers = new Map<string, { opened: Subscriber[]; clicked: Subscriber[] }>();
     const subscribersOf = (projectId: string) => {
       let found = subscribers.get(projectId);
       if (found === undefined) {
         found = { opened: [], clicked: [] };
         for (const e of endpoints.all(projectId)) {
-          if (e.opened) found.opened.push(e.id);
-          if (e.clicked) found.clicked.push(e.id);
+          const s = { id: e.id, humanOnly: Boolean(e.human_only) };
+          if (e.opened) found.opened.push(s);
+          if (e.clicked) found.clicked.push(s);
         }
         subscribers.set(projectId, found);
       }
       return found;
     };
-    for (const h of hits) {
+    for (const h of labelled.hits) {
       const projectId = projectOf.get(h.emailId);
       if (projectId === undefined) continue; // no such email: the hit is dropped
       insertEvent.run({
@@ -137,12 +181,21 @@ function prepare(db: Kysely<Database>, raw: BetterSqlite3.Database): (batch: Hit
         referer: h.referer,
         linkIndex: h.linkIndex,
         url: h.url,
+        classification: h.label.classification,
+        proxy: h.label.proxy,
+        signals: h.signals,
       });
       const type = h.type === 'opened' ? 'email.opened' : 'email.clicked';
-      for (const endpointId of subscribersOf(projectId)[h.type]) {
-        insertDelivery.run({ endpointId, eventId: h.id, projectId, type, createdAt: h.createdAt });
+      const human = isHuman(h.label);
+      for (const endpoint of subscribersOf(projectId)[h.type]) {
+        if (endpoint.humanOnly && !human) continue;
+        insertDelivery.run({ endpointId: endpoint.id, eventId: h.id, projectId, type, createdAt: h.createdAt });
       }
     }
+    for (const r of labelled.relabels) {
+      relabelEvent.run({ id: r.id, classification: r.label.classification, proxy: r.label.proxy, signals: r.signals });
+    }
+    for (const t of labelled.totals) if (t.recompute) recomputeHumanTimes.run(t.emailId);
   });
   return (batch) => {
     if (batch.journal === undefined) return transaction.immediate(batch);
@@ -156,4 +209,9 @@ function prepare(db: Kysely<Database>, raw: BetterSqlite3.Database): (batch: Hit
       raw.pragma('synchronous = FULL');
     }
   };
+}
+
+interface Subscriber {
+  id: string;
+  humanOnly: boolean;
 }

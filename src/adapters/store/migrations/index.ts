@@ -10,6 +10,8 @@ import { retentionMigration } from './006_retention.js';
 import { emailBodiesMigration } from './007_email_bodies.js';
 import { apiKeyLifecycleMigration } from './008_api_key_lifecycle.js';
 import { journalPositionsMigration } from './009_journal_positions.js';
+import { hitClassificationMigration } from './010_hit_classification.js';
+import { aggregateOnlyMigration } from './011_aggregate_only.js';
 
 /**
  * The store's migrations, in code (no directory scanning, so they work from `dist/` and from
@@ -27,6 +29,8 @@ export function migrationProvider(backend: Backend): MigrationProvider {
     '007_email_bodies': emailBodiesMigration(t),
     '008_api_key_lifecycle': apiKeyLifecycleMigration(t, backend),
     '009_journal_positions': journalPositionsMigration(t),
+    '010_hit_classification': hitClassificationMigration(t),
+    '011_aggregate_only': aggregateOnlyMigration(t),
   };
   return { getMigrations: async () => migrations };
 }

@@ -26,13 +26,16 @@ export function getLinksRoute(app: FastifyInstance, deps: HttpDeps): void {
                 type: 'array',
                 items: {
                   type: 'object',
-                  required: ['url', 'label', 'index', 'clicks', 'unique_clicks'],
+                  required: ['url', 'label', 'index', 'clicks', 'unique_clicks', 'human_clicks', 'human_unique_clicks', 'machine_clicks'],
                   properties: {
                     url: { type: 'string' },
                     label: { type: 'string' },
                     index: { type: 'integer' },
                     clicks: { type: 'integer' },
                     unique_clicks: { type: 'integer' },
+                    human_clicks: { type: 'integer', description: "clicks labelled a person's" },
+                    human_unique_clicks: { type: 'integer', description: 'emails a person clicked it from' },
+                    machine_clicks: { type: 'integer', description: "clicks labelled a machine's" },
                   },
                 },
               },
@@ -48,7 +51,16 @@ export function getLinksRoute(app: FastifyInstance, deps: HttpDeps): void {
       const links = await deps.analytics.links(requireKey(request).projectId, { ...analyticsQuery(request.query), emailId: request.query.email_id });
       return {
         object: 'list',
-        data: links.map((l) => ({ url: l.url, label: l.label, index: l.linkIndex, clicks: l.clicks, unique_clicks: l.uniqueClicks })),
+        data: links.map((l) => ({
+          url: l.url,
+          label: l.label,
+          index: l.linkIndex,
+          clicks: l.clicks,
+          unique_clicks: l.uniqueClicks,
+          human_clicks: l.humanClicks,
+          human_unique_clicks: l.humanUniqueClicks,
+          machine_clicks: l.clicks - l.humanClicks,
+        })),
       };
     },
   );

@@ -12,6 +12,8 @@ interface CreateDomainBody {
   custom_return_path?: string;
   open_tracking?: boolean;
   click_tracking?: boolean;
+  trap_link?: boolean;
+  aggregate_only?: boolean;
   tls?: DomainTlsMode;
 }
 
@@ -39,7 +41,15 @@ export function createDomainRoute(app: FastifyInstance, deps: HttpDeps): void {
     async (request, reply) => {
       const { projectId } = requireKey(request);
       const body = request.body;
-      const input: NewDomainInput = { name: body.name, returnPath: body.custom_return_path, openTracking: body.open_tracking, clickTracking: body.click_tracking, tls: body.tls };
+      const input: NewDomainInput = {
+        name: body.name,
+        returnPath: body.custom_return_path,
+        openTracking: body.open_tracking,
+        clickTracking: body.click_tracking,
+        trapLink: body.trap_link,
+        aggregateOnly: body.aggregate_only,
+        tls: body.tls,
+      };
       return reply.status(201).send(domainView(await deps.domains.create(projectId, input), deps.domains.targetWarnings));
     },
   );

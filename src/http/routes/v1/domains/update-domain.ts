@@ -10,6 +10,8 @@ import { domainView } from './view.js';
 interface UpdateDomainBody {
   open_tracking?: boolean;
   click_tracking?: boolean;
+  trap_link?: boolean;
+  aggregate_only?: boolean;
   tls?: DomainTlsMode;
   tracking_subdomain?: string | null;
 }
@@ -39,7 +41,14 @@ export function updateDomainRoute(app: FastifyInstance, deps: HttpDeps): void {
     async (request) => {
       const { projectId } = requireKey(request);
       const body = request.body;
-      const patch: DomainPatchInput = { openTracking: body.open_tracking, clickTracking: body.click_tracking, tls: body.tls, trackingSubdomain: body.tracking_subdomain };
+      const patch: DomainPatchInput = {
+        openTracking: body.open_tracking,
+        clickTracking: body.click_tracking,
+        trapLink: body.trap_link,
+        aggregateOnly: body.aggregate_only,
+        tls: body.tls,
+        trackingSubdomain: body.tracking_subdomain,
+      };
       return domainView(await deps.domains.update(projectId, request.params.id, patch), deps.domains.targetWarnings);
     },
   );

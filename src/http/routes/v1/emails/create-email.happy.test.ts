@@ -29,7 +29,7 @@ describe.each(backends())('POST /v1/emails on %s', (backend) => {
     ]);
     expect(email.tags).toEqual([{ name: 'campaign', value: 'nov' }]);
     expect(email).toMatchObject({ opened_at: null, clicked_at: null, open_count: 0, click_count: 0, last_event: 'sent' });
-    expect(email.tracking).toEqual({ open: true, click: 'html_and_text' });
+    expect(email.tracking).toEqual({ open: true, click: 'html_and_text', aggregate_only: false });
   });
 
   it('leaves the message byte for byte as given when no tracking is asked for', async () => {

@@ -29,7 +29,24 @@ describe.each(backends())('exports on %s', (backend) => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');
     const rows = parse(res.text) as string[][];
-    expect(rows[0]).toEqual(['id', 'created_at', 'status', 'from', 'to', 'subject', 'tags', 'sent_at', 'opened_at', 'clicked_at', 'open_count', 'click_count']);
+    expect(rows[0]).toEqual([
+      'id',
+      'created_at',
+      'status',
+      'from',
+      'to',
+      'subject',
+      'tags',
+      'sent_at',
+      'opened_at',
+      'clicked_at',
+      'open_count',
+      'click_count',
+      'human_opened_at',
+      'human_clicked_at',
+      'human_open_count',
+      'human_click_count',
+    ]);
     expect(rows.slice(1).map((r) => r[5]).sort()).toEqual(['\'=HYPERLINK("http://evil.example","click")', 'Plain, "quoted"\nsubject'].sort());
     expect(res.text.endsWith('\r\n')).toBe(true);
 

@@ -65,14 +65,21 @@ describe('tracking routes refuse what they did not sign', () => {
     expect(await counts()).toEqual(before);
   });
 
-  it('answers HEAD like GET but records nothing', async () => {
-    const before = await counts();
+  it("answers HEAD like GET and records it as a machine's, never a person's", async () => {
+    const before = (await s.api('GET', `/v1/emails/${emailId}`)).body;
     const pixel = await fetch(pixelUrl, { method: 'HEAD' });
     expect(pixel.status).toBe(200);
     expect(pixel.headers.get('cache-control')).toBe('no-store, no-cache, must-revalidate, max-age=0');
     const click = await fetch(clickUrl, { method: 'HEAD', redirect: 'manual' });
     expect(click.status).toBe(302);
-    expect(await counts()).toEqual(before);
+    const after = (await s.api('GET', `/v1/emails/${emailId}`)).body;
+    expect([after.open_count, after.click_count]).toEqual([before.open_count + 1, before.click_count + 1]);
+    expect([after.human_open_count, after.human_click_count]).toEqual([before.human_open_count, before.human_click_count]);
+    const events = (await s.api('GET', `/v1/emails/${emailId}/events?limit=2`)).body.data;
+    for (const e of events) {
+      expect(e.classification).not.toBe('human');
+      expect(e.signals.method).toBe('HEAD');
+    }
   });
 
   it('ignores X-Forwarded-For from a proxy that is not trusted', async () => {

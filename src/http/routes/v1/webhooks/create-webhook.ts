@@ -6,7 +6,7 @@ import { authErrors, errorRef } from '../../../schemas/common.js';
 import { webhookEndpointJson, webhookEventsProperty, webhookUrlProperty } from '../../../schemas/webhook.js';
 
 export function createWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
-  app.post<{ Body: { url: string; events?: WebhookEventType[]; description?: string } }>(
+  app.post<{ Body: { url: string; events?: WebhookEventType[]; description?: string; human_only?: boolean } }>(
     '/v1/webhooks',
     {
       config: { role: 'admin' },
@@ -21,6 +21,7 @@ export function createWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
             url: webhookUrlProperty,
             events: { ...webhookEventsProperty, description: 'the event types to receive (default: every type)' },
             description: { type: 'string', maxLength: 500 },
+            human_only: { type: 'boolean', description: "send opens and clicks only when labelled a person's (default false)" },
           },
         },
         response: {
@@ -36,7 +37,8 @@ export function createWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request, reply) => {
       const { projectId } = requireKey(request);
-      const endpoint = await deps.webhooks.create(projectId, request.body);
+      const { human_only: humanOnly, ...body } = request.body;
+      const endpoint = await deps.webhooks.create(projectId, { ...body, ...(humanOnly !== undefined && { humanOnly }) });
       return reply.status(201).send({ secret: endpoint.secret, endpoint: webhookEndpointJson(endpoint, deps.webhooks.now()) });
     },
   );

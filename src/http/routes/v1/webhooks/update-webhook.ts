@@ -10,6 +10,7 @@ interface Patch {
   events?: WebhookEventType[];
   description?: string | null;
   enabled?: boolean;
+  human_only?: boolean;
 }
 
 export function updateWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
@@ -30,6 +31,7 @@ export function updateWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
             events: webhookEventsProperty,
             description: { type: ['string', 'null'], maxLength: 500 },
             enabled: { type: 'boolean' },
+            human_only: { type: 'boolean', description: "send opens and clicks only when labelled a person's" },
           },
         },
         response: { 200: { $ref: 'WebhookEndpoint#' }, ...authErrors, 404: errorRef, 422: errorRef },
@@ -37,7 +39,9 @@ export function updateWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request) => {
       const { projectId } = requireKey(request);
-      return webhookEndpointJson(await deps.webhooks.update(projectId, request.params.id, request.body), deps.webhooks.now());
+      const { human_only: humanOnly, ...patch } = request.body;
+      const updated = await deps.webhooks.update(projectId, request.params.id, { ...patch, ...(humanOnly !== undefined && { humanOnly }) });
+      return webhookEndpointJson(updated, deps.webhooks.now());
     },
   );
 }

@@ -1,0 +1,252 @@
+import type { EmailRollupState } from '../../../core/analytics/rollups.js';
+import { CONTEXT_WINDOW_MS, contextLabels } from '../../../core/classification/context.js';
+import { CLASSIFIER_VERSION, isHuman } from '../../../core/classification/labels.js';
+import type { ContextHit, HitClassification, HitLabel, HitProxy } from '../../../core/classification/labels.js';
+import { classifyHit } from '../../../core/classification/rules.js';
+import { decodeSignals, encodeSignals } from '../../../core/classification/signals.js';
+import { isTrapClick } from '../../../core/classification/trap.js';
+import type { HitSignals, TrackingHit } from '../../../core/model.js';
+import type { EmailStateRow } from './batch.js';
+
+/**
+ * The labels of a batch of hits (see core/classification): each hit's own rules first, then the
+ * context rules over the email's hits around it, stored ones included. A stored hit that the
+ * batch shows to be a machine's is relabelled in the same transaction, its counts moved with it.
+ */
+
+export interface LabelledHit extends TrackingHit {
+  label: HitLabel;
+  /** encodeSignals of the label's rules and the facts they read. */
+  signals: string;
+}
+
+/** A stored hit as the context rules read it back. */
+export interface StoredHitRow {
+  id: string;
+  email_id: string;
+  type: string;
+  created_at: number;
+  ip: string | null;
+  user_agent: string | null;
+  link_index: number | null;
+  url: string | null;
+  classification: string | null;
+  proxy: string | null;
+  signals: string | null;
+}
+
+/**
+ * Most stored hits read back per email and batch, the latest first. More than this many hits of
+ * one message within seconds is a machine's traffic whatever the rules say; the bound keeps such
+ * a storm from making every batch read thousands of rows.
+ */
+export const MAX_STORED_CONTEXT = 64;
+
+/** The columns of {@link StoredHitRow}. */
+export const STORED_HIT_COLUMNS = 'id, email_id, type, created_at, ip, user_agent, link_index, url, classification, proxy, signals';
+
+/** A stored hit whose label changes. */
+export interface Relabel {
+  id: string;
+  emailId: string;
+  type: 'opened' | 'clicked';
+  userAgent: string | null;
+  linkIndex: number | null;
+  url: string | null;
+  label: HitLabel;
+  signals: string;
+  /** It changes sides (person to machine or back), so counts move. */
+  moves: boolean;
+}
+
+/** What the batch does to an email's machine counts and first human times. */
+export interface HumanTotals {
+  emailId: string;
+  machineOpens: number;
+  machineClicks: number;
+  /** Earliest human open or click of the batch. */
+  firstHumanOpenAt: number | null;
+  firstHumanClickAt: number | null;
+  /** A stored hit changed sides: the first human times are read again from the events. */
+  recompute: boolean;
+}
+
+export interface StoredRange {
+  emailId: string;
+  from: number;
+  to: number;
+  /**
+   * No hit of the range has a smaller id: ids are UUIDv7 minted at the hit, so their time prefix
+   * is never far before the hit's time (a minute of margin). With the index on (email_id, id), the
+   * store reads back from the newest hit and stops after MAX_STORED_CONTEXT, however many the
+   * email has.
+   */
+  minId: string;
+}
+
+const ID_MARGIN_MS = 60_000;
+
+/** The smallest UUIDv7 of a millisecond. */
+function firstIdAt(ms: number): string {
+  const hex = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
+}
+
+/**
+ * Per email, the times whose stored hits the context rules need: those within the window of the
+ * batch's hits. None when the email's last stored hit is older than that, or when neither the
+ * batch nor the store has a click of it: every context rule relates a click to another hit. Most
+ * hits are opens of emails nobody clicked, so most batches read nothing back.
+ */
+export function contextRanges(hits: readonly TrackingHit[], rows: readonly EmailStateRow[]): StoredRange[] {
+  const stored = new Map(rows.map((r) => [r.id, r]));
+  const spans = new Map<string, { emailId: string; from: number; to: number; clicked: boolean }>();
+  for (const h of hits) {
+    const span = spans.get(h.emailId);
+    if (span === undefined) spans.set(h.emailId, { emailId: h.emailId, from: h.createdAt, to: h.createdAt, clicked: h.type === 'clicked' });
+    else {
+      span.from = Math.min(span.from, h.createdAt);
+      span.to = Math.max(span.to, h.createdAt);
+      span.clicked ||= h.type === 'clicked';
+    }
+  }
+  const out: StoredRange[] = [];
+  for (const span of spans.values()) {
+    const row = stored.get(span.emailId);
+    if (row === undefined || row.last_event_at === null || Number(row.last_event_at) < span.from - CONTEXT_WINDOW_MS) continue;
+    if (!span.clicked && Number(row.click_count) === 0) continue;
+    const from = span.from - CONTEXT_WINDOW_MS;
+    out.push({ emailId: span.emailId, from, to: span.to + CONTEXT_WINDOW_MS, minId: firstIdAt(from - ID_MARGIN_MS) });
+  }
+  return out;
+}
+
+/**
+ * The stored hits within their email's range. The stores read by email and id only (the newest
+ * first, up to MAX_STORED_CONTEXT): with the time range in SQL, PostgreSQL's planner ANDs in the
+ * index on created_at, which walks every recent event of every email, about 0.4 ms per email.
+ */
+export function inRanges(rows: readonly StoredHitRow[], ranges: readonly StoredRange[]): StoredHitRow[] {
+  const byEmail = new Map(ranges.map((r) => [r.emailId, r]));
+  return rows.filter((row) => {
+    const r = byEmail.get(row.email_id);
+    const at = Number(row.created_at);
+    return r !== undefined && at >= r.from && at <= r.to;
+  });
+}
+
+export function labelBatch(
+  hits: readonly TrackingHit[],
+  states: ReadonlyMap<string, EmailRollupState>,
+  stored: readonly StoredHitRow[],
+): { hits: LabelledHit[]; relabels: Relabel[]; totals: HumanTotals[] } {
+  const facts = new Map<string, Pick<HitSignals, 'method' | 'ipList'>>();
+  const own = hits.map((h): LabelledHit => {
+    const s = states.get(h.emailId);
+    const method = h.method ?? 'GET';
+    const ipList = h.ipList ?? null;
+    const label = classifyHit({
+      type: h.type,
+      method,
+      userAgent: h.userAgent,
+      ipList,
+      sinceSentMs: s === undefined ? null : h.createdAt - s.createdAt,
+      trap: isTrapClick(h),
+    });
+    facts.set(h.id, { method, ipList });
+    return { ...h, label, signals: '' };
+  });
+
+  const storedLabels = new Map<string, { label: HitLabel; facts: Pick<HitSignals, 'method' | 'ipList'> }>();
+  const byEmail = new Map<string, ContextHit[]>();
+  const context = (emailId: string): ContextHit[] => {
+    let list = byEmail.get(emailId);
+    if (list === undefined) byEmail.set(emailId, (list = []));
+    return list;
+  };
+  const ownIds = new Set(own.map((h) => h.id));
+  for (const r of stored) {
+    if (ownIds.has(r.id) || (r.type !== 'opened' && r.type !== 'clicked')) continue;
+    const signals = decodeSignals(r.signals);
+    const label: HitLabel = {
+      classification: (r.classification ?? 'human') as HitClassification,
+      proxy: (r.proxy ?? null) as HitProxy | null,
+      rules: signals?.rules ?? [],
+    };
+    storedLabels.set(r.id, { label, facts: { method: signals?.method ?? 'GET', ipList: signals?.ipList ?? null } });
+    context(r.email_id).push({
+      id: r.id,
+      type: r.type,
+      createdAt: Number(r.created_at),
+      ip: r.ip,
+      userAgent: r.user_agent,
+      linkIndex: r.link_index,
+      trap: r.type === 'clicked' && isTrapClick({ type: r.type, linkIndex: r.link_index }),
+      label,
+    });
+  }
+  for (const h of own) {
+    context(h.emailId).push({ id: h.id, type: h.type, createdAt: h.createdAt, ip: h.ip, userAgent: h.userAgent, linkIndex: h.linkIndex, trap: isTrapClick(h), label: h.label });
+  }
+
+  const relabels: Relabel[] = [];
+  const ownById = new Map(own.map((h) => [h.id, h]));
+  const storedById = new Map(stored.map((r) => [r.id, r]));
+  for (const list of byEmail.values()) {
+    if (list.length < 2 || !list.some((h) => h.type === 'clicked')) continue;
+    for (const [id, label] of contextLabels(list)) {
+      const mine = ownById.get(id);
+      if (mine !== undefined) {
+        mine.label = label;
+        continue;
+      }
+      const before = storedLabels.get(id);
+      const row = storedById.get(id);
+      if (before === undefined || row === undefined) continue;
+      relabels.push({
+        id,
+        emailId: row.email_id,
+        type: row.type as 'opened' | 'clicked',
+        userAgent: row.user_agent,
+        linkIndex: row.link_index,
+        url: row.url,
+        label,
+        signals: encodeSignals({ version: CLASSIFIER_VERSION, rules: label.rules, ...before.facts }),
+        moves: isHuman(label) !== isHuman(before.label),
+      });
+    }
+  }
+  for (const h of own) h.signals = encodeSignals({ version: CLASSIFIER_VERSION, rules: h.label.rules, ...facts.get(h.id)! });
+  return { hits: own, relabels, totals: humanTotals(own, relabels, states) };
+}
+
+function humanTotals(hits: readonly LabelledHit[], relabels: readonly Relabel[], states: ReadonlyMap<string, EmailRollupState>): HumanTotals[] {
+  const out = new Map<string, HumanTotals>();
+  const of = (emailId: string): HumanTotals => {
+    let t = out.get(emailId);
+    if (t === undefined) {
+      out.set(emailId, (t = { emailId, machineOpens: 0, machineClicks: 0, firstHumanOpenAt: null, firstHumanClickAt: null, recompute: false }));
+    }
+    return t;
+  };
+  for (const h of hits) {
+    if (!states.has(h.emailId)) continue;
+    const t = of(h.emailId);
+    if (!isHuman(h.label)) {
+      if (h.type === 'opened') t.machineOpens += 1;
+      else t.machineClicks += 1;
+      continue;
+    }
+    if (t.firstHumanOpenAt === null || h.createdAt < t.firstHumanOpenAt) t.firstHumanOpenAt = h.createdAt;
+    if (h.type === 'clicked' && (t.firstHumanClickAt === null || h.createdAt < t.firstHumanClickAt)) t.firstHumanClickAt = h.createdAt;
+  }
+  for (const r of relabels) {
+    if (!r.moves) continue;
+    const t = of(r.emailId);
+    const side = isHuman(r.label) ? -1 : 1;
+    if (r.type === 'opened') t.machineOpens += side;
+    else t.machineClicks += side;
+    t.recompute = true;
+  }
+  return [...out.values()];
+}
