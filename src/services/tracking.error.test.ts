@@ -9,9 +9,10 @@ import { type TrackingLogger, TrackingService } from './tracking.js';
 const keyring = parseKeyring(`k1:${'s'.repeat(40)}`);
 const context = { host: 'links.example.com', ip: '203.0.113.9', userAgent: 'Mozilla/5.0', referer: null, method: 'GET' as const };
 
-function loggerSpy(): TrackingLogger & { messages: string[] } {
+function loggerSpy(): TrackingLogger & { messages: string[]; objects: object[] } {
   const messages: string[] = [];
-  return { messages, error: (_obj, msg) => void messages.push(msg) };
+  const objects: object[] = [];
+  return { messages, objects, error: (obj, msg) => void (messages.push(msg), objects.push(obj)) };
 }
 
 /** A TrackingService over a real store that has been closed: every read and write of it fails. */
@@ -39,6 +40,18 @@ describe('TrackingService when the store is down', () => {
     const token = encodeToken(keyring, { kind: 'open', emailId: newId(), hostId: 0 });
     await expect(service.open(token, context)).resolves.toBeUndefined();
     expect(log.messages).toEqual(['tracking hit not recorded']);
+  });
+
+  it("logs an aggregate-only hit it could not record without its recipient's user agent", async () => {
+    const { service, log } = await serviceOverAClosedStore();
+    const cohortId = newId();
+    const token = encodeToken(keyring, { kind: 'aggregate_open', cohortId, hostId: 0 });
+    await expect(service.open(token, { ...context, userAgent: 'Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15' })).resolves.toBeUndefined();
+    expect(log.messages).toEqual(['tracking hit not recorded']);
+    const logged = JSON.stringify((log.objects[0] as { hit: unknown }).hit);
+    expect(logged).toContain(cohortId);
+    expect(logged).not.toContain('Macintosh');
+    expect(logged).not.toContain('203.0.113.9');
   });
 
   it('refuses a forged token without logging anything', async () => {

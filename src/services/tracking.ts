@@ -118,8 +118,10 @@ export class TrackingService {
       ipList: context.ip !== null && this.machineIps !== null ? this.machineIps.match(context.ip) : null,
     };
     return this.recorder.record(hit).catch((err: unknown) => {
-      // A sent link must keep working even when the store is down; the hit goes to the log.
-      this.log.error({ err, hit }, 'tracking hit not recorded');
+      // A sent link must keep working even when the store is down; the hit goes to the log, but
+      // never what an aggregate-only hit must not keep about its recipient.
+      const logged = hit.aggregate === true ? { id: hit.id, emailId: hit.emailId, type: hit.type, aggregate: true } : hit;
+      this.log.error({ err, hit: logged }, 'tracking hit not recorded');
     });
   }
 }
