@@ -135,29 +135,58 @@ export function inRanges(rows: readonly StoredHitRow[], ranges: readonly StoredR
   });
 }
 
+/** What a hit's signals keep of the facts its own rules read. */
+export type KeptFacts = Pick<HitSignals, 'method' | 'ipList'>;
+
+/** A hit labelled by its own rules, from the facts it carries (absent: a GET on no list). */
+export function ownLabel(
+  hit: Pick<TrackingHit, 'type' | 'userAgent' | 'linkIndex'> & Partial<KeptFacts>,
+  sinceSentMs: number | null,
+): HitLabel {
+  return classifyHit({
+    type: hit.type,
+    method: hit.method ?? 'GET',
+    userAgent: hit.userAgent,
+    ipList: hit.ipList ?? null,
+    sinceSentMs,
+    trap: isTrapClick(hit),
+  });
+}
+
+/** A stored open or click as the context rules see it, with the label it was stored with, and its facts. */
+export function storedHit(row: StoredHitRow & { type: 'opened' | 'clicked' }): { hit: ContextHit; facts: KeptFacts } {
+  const signals = decodeSignals(row.signals);
+  const label: HitLabel = {
+    classification: (row.classification ?? 'human') as HitClassification,
+    proxy: (row.proxy ?? null) as HitProxy | null,
+    rules: signals?.rules ?? [],
+  };
+  const hit: ContextHit = {
+    id: row.id,
+    type: row.type,
+    createdAt: Number(row.created_at),
+    ip: row.ip,
+    userAgent: row.user_agent,
+    linkIndex: row.link_index,
+    trap: isTrapClick({ type: row.type, linkIndex: row.link_index }),
+    label,
+  };
+  return { hit, facts: { method: signals?.method ?? 'GET', ipList: signals?.ipList ?? null } };
+}
+
 export function labelBatch(
   hits: readonly TrackingHit[],
   states: ReadonlyMap<string, EmailRollupState>,
   stored: readonly StoredHitRow[],
 ): { hits: LabelledHit[]; relabels: Relabel[]; totals: HumanTotals[] } {
-  const facts = new Map<string, Pick<HitSignals, 'method' | 'ipList'>>();
+  const facts = new Map<string, KeptFacts>();
   const own = hits.map((h): LabelledHit => {
     const s = states.get(h.emailId);
-    const method = h.method ?? 'GET';
-    const ipList = h.ipList ?? null;
-    const label = classifyHit({
-      type: h.type,
-      method,
-      userAgent: h.userAgent,
-      ipList,
-      sinceSentMs: s === undefined ? null : h.createdAt - s.createdAt,
-      trap: isTrapClick(h),
-    });
-    facts.set(h.id, { method, ipList });
-    return { ...h, label, signals: '' };
+    facts.set(h.id, { method: h.method ?? 'GET', ipList: h.ipList ?? null });
+    return { ...h, label: ownLabel(h, s === undefined ? null : h.createdAt - s.createdAt), signals: '' };
   });
 
-  const storedLabels = new Map<string, { label: HitLabel; facts: Pick<HitSignals, 'method' | 'ipList'> }>();
+  const storedLabels = new Map<string, { label: HitLabel; facts: KeptFacts }>();
   const byEmail = new Map<string, ContextHit[]>();
   const context = (emailId: string): ContextHit[] => {
     let list = byEmail.get(emailId);
@@ -167,23 +196,9 @@ export function labelBatch(
   const ownIds = new Set(own.map((h) => h.id));
   for (const r of stored) {
     if (ownIds.has(r.id) || (r.type !== 'opened' && r.type !== 'clicked')) continue;
-    const signals = decodeSignals(r.signals);
-    const label: HitLabel = {
-      classification: (r.classification ?? 'human') as HitClassification,
-      proxy: (r.proxy ?? null) as HitProxy | null,
-      rules: signals?.rules ?? [],
-    };
-    storedLabels.set(r.id, { label, facts: { method: signals?.method ?? 'GET', ipList: signals?.ipList ?? null } });
-    context(r.email_id).push({
-      id: r.id,
-      type: r.type,
-      createdAt: Number(r.created_at),
-      ip: r.ip,
-      userAgent: r.user_agent,
-      linkIndex: r.link_index,
-      trap: r.type === 'clicked' && isTrapClick({ type: r.type, linkIndex: r.link_index }),
-      label,
-    });
+    const { hit, facts: kept } = storedHit({ ...r, type: r.type });
+    storedLabels.set(r.id, { label: hit.label, facts: kept });
+    context(r.email_id).push(hit);
   }
   for (const h of own) {
     context(h.emailId).push({ id: h.id, type: h.type, createdAt: h.createdAt, ip: h.ip, userAgent: h.userAgent, linkIndex: h.linkIndex, trap: isTrapClick(h), label: h.label });

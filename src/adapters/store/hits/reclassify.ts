@@ -4,17 +4,15 @@ import { emailLinkDeltas, emailLinkKey, hitRollupDeltas } from '../../../core/an
 import type { EmailLinkState, RollupHit } from '../../../core/analytics/rollups.js';
 import { contextLabels } from '../../../core/classification/context.js';
 import { CLASSIFIER_VERSION, isHuman } from '../../../core/classification/labels.js';
-import type { ContextHit, HitClassification, HitLabel, HitProxy } from '../../../core/classification/labels.js';
-import { classifyHit } from '../../../core/classification/rules.js';
-import { decodeSignals, encodeSignals } from '../../../core/classification/signals.js';
-import { isTrapClick } from '../../../core/classification/trap.js';
+import type { ContextHit, HitLabel } from '../../../core/classification/labels.js';
+import { encodeSignals } from '../../../core/classification/signals.js';
 import { CLIENTS, COUNTS, EMAIL_LINK_CLICKS, LINKS, multiRowUpsert } from '../rollup-upserts.js';
 import type { Upsert } from '../rollup-upserts.js';
 import type { Backend, Database } from '../schema.js';
 import { EMAIL_STATE_COLUMNS, HUMAN_TIMES_SQL, emailStates } from './batch.js';
 import type { EmailStateRow } from './batch.js';
-import { STORED_HIT_COLUMNS } from './labels.js';
-import type { StoredHitRow } from './labels.js';
+import { STORED_HIT_COLUMNS, ownLabel, storedHit } from './labels.js';
+import type { KeptFacts, StoredHitRow } from './labels.js';
 
 export interface ReclassifyPage {
   /** Emails looked at, and the last one (the cursor of the next page); null when none was left. */
@@ -44,26 +42,16 @@ export async function reclassifyPage(db: Kysely<Database>, backend: Backend, aft
       where email_id in (${sql.join(ids)}) and type in ('opened', 'clicked')`.execute(trx);
     const states = emailStates(rows, new Set(stored.filter((r) => r.type === 'clicked').map((r) => r.email_id)));
 
-    const byEmail = new Map<string, Array<{ row: StoredHitRow; hit: ContextHit; stored: HitLabel; signals: ReturnType<typeof decodeSignals> }>>();
+    const byEmail = new Map<string, Array<{ row: StoredHitRow; hit: ContextHit; stored: HitLabel; facts: KeptFacts }>>();
     for (const row of stored) {
       const state = states.get(row.email_id);
       if (state === undefined) continue;
-      const type = row.type as 'opened' | 'clicked';
-      const signals = decodeSignals(row.signals);
-      const trap = isTrapClick({ type, linkIndex: row.link_index });
-      const label = classifyHit({
-        type,
-        method: signals?.method ?? 'GET',
-        userAgent: row.user_agent,
-        ipList: signals?.ipList ?? null,
-        sinceSentMs: Number(row.created_at) - state.createdAt,
-        trap,
-      });
-      const hit: ContextHit = { id: row.id, type, createdAt: Number(row.created_at), ip: row.ip, userAgent: row.user_agent, linkIndex: row.link_index, trap, label };
-      const before: HitLabel = { classification: (row.classification ?? 'human') as HitClassification, proxy: (row.proxy ?? null) as HitProxy | null, rules: signals?.rules ?? [] };
+      const { hit: kept, facts } = storedHit({ ...row, type: row.type as 'opened' | 'clicked' });
+      // Labelled again from its facts; the stored label is what it moves from.
+      const hit: ContextHit = { ...kept, label: ownLabel({ ...kept, ...facts }, kept.createdAt - state.createdAt) };
       let list = byEmail.get(row.email_id);
       if (list === undefined) byEmail.set(row.email_id, (list = []));
-      list.push({ row, hit, stored: before, signals });
+      list.push({ row, hit, stored: kept.label, facts });
     }
 
     let changed = 0;
@@ -73,7 +61,7 @@ export async function reclassifyPage(db: Kysely<Database>, backend: Backend, aft
       const context = contextLabels(list.map((e) => e.hit));
       for (const e of list) {
         const label = context.get(e.hit.id) ?? e.hit.label;
-        const signals = encodeSignals({ version: CLASSIFIER_VERSION, rules: label.rules, method: e.signals?.method ?? 'GET', ipList: e.signals?.ipList ?? null });
+        const signals = encodeSignals({ version: CLASSIFIER_VERSION, rules: label.rules, ...e.facts });
         if (label.classification === e.stored.classification && label.proxy === e.stored.proxy && signals === e.row.signals) continue;
         changed += 1;
         await trx
