@@ -73,9 +73,15 @@ function trapRule(trap: ContextHit, other: ContextHit, fire: Fire): void {
  * by id, with the new label: security_scanner, its proxy kept, the context rules appended.
  */
 export function contextLabels(hits: readonly ContextHit[]): Map<string, HitLabel> {
+  return new Map([...contextChanges(hits)].map(([hit, label]) => [hit.id, label]));
+}
+
+/** {@link contextLabels}, keyed by the hits given. */
+export function contextChanges<H extends ContextHit>(hits: readonly H[]): Map<H, HitLabel> {
   const sorted = [...hits].sort((x, y) => x.createdAt - y.createdAt);
-  const fired = new Map<ContextHit, Set<ContextRuleId>>();
-  const fire: Fire = (h, rule) => {
+  const fired = new Map<H, Set<ContextRuleId>>();
+  const fire: Fire = (hit, rule) => {
+    const h = hit as H;
     if (h.label.classification !== 'human') return;
     let set = fired.get(h);
     if (set === undefined) fired.set(h, (set = new Set()));
@@ -88,10 +94,10 @@ export function contextLabels(hits: readonly ContextHit[]): Map<string, HitLabel
     for (let j = i - 1; j >= 0 && a.createdAt - sorted[j]!.createdAt <= TRAP_CLIENT_MS; j--) if (!isTrap(sorted[j]!)) trapRule(a, sorted[j]!, fire);
     for (let j = i + 1; j < sorted.length && sorted[j]!.createdAt - a.createdAt <= TRAP_CLIENT_MS; j++) if (!isTrap(sorted[j]!)) trapRule(a, sorted[j]!, fire);
   }
-  const out = new Map<string, HitLabel>();
+  const out = new Map<H, HitLabel>();
   for (const [hit, rules] of fired) {
     const appended = CONTEXT_RULE_ORDER.filter((r) => rules.has(r));
-    out.set(hit.id, { classification: 'security_scanner', proxy: hit.label.proxy, rules: [...hit.label.rules, ...appended] });
+    out.set(hit, { classification: 'security_scanner', proxy: hit.label.proxy, rules: [...hit.label.rules, ...appended] });
   }
   return out;
 }

@@ -106,9 +106,29 @@ function totalsOf(hits: readonly TrackingHit[]): HitTotals[] {
   return [...byEmail.values()];
 }
 
-/** The email columns the rollups and labels are computed from, selected by each backend before its update. */
+/**
+ * The email columns the rollups and labels are computed from, selected by each backend before its
+ * update, in the order {@link emailStateRow} reads them.
+ */
 export const EMAIL_STATE_COLUMNS =
   'id, project_id, created_at, domain_id, tags, links, open_count, click_count, machine_open_count, machine_click_count, last_event_at';
+
+/** An email's state read as an array of {@link EMAIL_STATE_COLUMNS}. */
+export function emailStateRow(v: readonly unknown[]): EmailStateRow {
+  return {
+    id: v[0] as string,
+    project_id: v[1] as string,
+    created_at: v[2] as number,
+    domain_id: v[3] as string | null,
+    tags: v[4] as string,
+    links: v[5] as string,
+    open_count: v[6] as number,
+    click_count: v[7] as number,
+    machine_open_count: v[8] as number,
+    machine_click_count: v[9] as number,
+    last_event_at: v[10] as number | null,
+  };
+}
 
 export interface EmailStateRow {
   id: string;

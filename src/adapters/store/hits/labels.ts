@@ -1,11 +1,12 @@
 import type { EmailRollupState } from '../../../core/analytics/rollups.js';
-import { CONTEXT_WINDOW_MS, contextLabels } from '../../../core/classification/context.js';
+import { CONTEXT_WINDOW_MS, contextChanges } from '../../../core/classification/context.js';
 import { CLASSIFIER_VERSION, isHuman } from '../../../core/classification/labels.js';
 import type { ContextHit, HitClassification, HitLabel, HitProxy } from '../../../core/classification/labels.js';
 import { classifyHit } from '../../../core/classification/rules.js';
 import { decodeSignals, encodeSignals } from '../../../core/classification/signals.js';
 import { isTrapClick } from '../../../core/classification/trap.js';
 import type { HitSignals, TrackingHit } from '../../../core/model.js';
+import { emailsWithClicks } from './batch.js';
 import type { EmailStateRow } from './batch.js';
 
 /**
@@ -14,10 +15,12 @@ import type { EmailStateRow } from './batch.js';
  * batch shows to be a machine's is relabelled in the same transaction, its counts moved with it.
  */
 
-export interface LabelledHit extends TrackingHit {
+export interface LabelledHit extends Pick<TrackingHit, 'id' | 'emailId' | 'type' | 'createdAt' | 'ip' | 'userAgent' | 'referer' | 'linkIndex' | 'url'> {
   label: HitLabel;
   /** encodeSignals of the label's rules and the facts they read. */
   signals: string;
+  /** isHuman(label). */
+  human: boolean;
 }
 
 /** A stored hit as the context rules read it back. */
@@ -42,8 +45,25 @@ export interface StoredHitRow {
  */
 export const MAX_STORED_CONTEXT = 64;
 
-/** The columns of {@link StoredHitRow}. */
+/** The columns of {@link StoredHitRow}, in the order {@link storedHitRow} reads them. */
 export const STORED_HIT_COLUMNS = 'id, email_id, type, created_at, ip, user_agent, link_index, url, classification, proxy, signals';
+
+/** A stored hit read as an array of {@link STORED_HIT_COLUMNS}. */
+export function storedHitRow(v: readonly unknown[]): StoredHitRow {
+  return {
+    id: v[0] as string,
+    email_id: v[1] as string,
+    type: v[2] as string,
+    created_at: v[3] as number,
+    ip: v[4] as string | null,
+    user_agent: v[5] as string | null,
+    link_index: v[6] as number | null,
+    url: v[7] as string | null,
+    classification: v[8] as string | null,
+    proxy: v[9] as string | null,
+    signals: v[10] as string | null,
+  };
+}
 
 /** A stored hit whose label changes. */
 export interface Relabel {
@@ -54,6 +74,8 @@ export interface Relabel {
   linkIndex: number | null;
   url: string | null;
   label: HitLabel;
+  /** isHuman(label): the side it moves to when it `moves`. */
+  human: boolean;
   signals: string;
   /** It changes sides (person to machine or back), so counts move. */
   moves: boolean;
@@ -154,85 +176,127 @@ export function ownLabel(
 }
 
 /** A stored open or click as the context rules see it, with the label it was stored with, and its facts. */
-export function storedHit(row: StoredHitRow & { type: 'opened' | 'clicked' }): { hit: ContextHit; facts: KeptFacts } {
+export function storedHit(row: StoredHitRow, type: 'opened' | 'clicked'): { hit: ContextHit; facts: KeptFacts } {
   const signals = decodeSignals(row.signals);
-  const label: HitLabel = {
-    classification: (row.classification ?? 'human') as HitClassification,
-    proxy: (row.proxy ?? null) as HitProxy | null,
-    rules: signals?.rules ?? [],
-  };
-  const hit: ContextHit = {
+  return { hit: contextHitOf(row, type, signals?.rules ?? []), facts: { method: signals?.method ?? 'GET', ipList: signals?.ipList ?? null } };
+}
+
+function contextHitOf(row: StoredHitRow, type: 'opened' | 'clicked', rules: string[]): BatchContextHit {
+  return {
+    own: -1,
+    row,
     id: row.id,
-    type: row.type,
+    type,
     createdAt: Number(row.created_at),
     ip: row.ip,
     userAgent: row.user_agent,
     linkIndex: row.link_index,
-    trap: isTrapClick({ type: row.type, linkIndex: row.link_index }),
-    label,
+    trap: isTrapClick({ type, linkIndex: row.link_index }),
+    label: {
+      classification: (row.classification ?? 'human') as HitClassification,
+      proxy: (row.proxy ?? null) as HitProxy | null,
+      rules,
+    },
   };
-  return { hit, facts: { method: signals?.method ?? 'GET', ipList: signals?.ipList ?? null } };
 }
 
+/**
+ * Labels a batch. Every object it returns is built once with its final label and never written
+ * again: an object spread and then assigned to gets a map of its own in V8, which turns every
+ * later property read of these hits megamorphic (measured: about a third of the hit path's CPU).
+ */
 export function labelBatch(
   hits: readonly TrackingHit[],
   states: ReadonlyMap<string, EmailRollupState>,
   stored: readonly StoredHitRow[],
 ): { hits: LabelledHit[]; relabels: Relabel[]; totals: HumanTotals[] } {
-  const facts = new Map<string, KeptFacts>();
-  const own = hits.map((h): LabelledHit => {
+  const labels = hits.map((h) => {
     const s = states.get(h.emailId);
-    facts.set(h.id, { method: h.method ?? 'GET', ipList: h.ipList ?? null });
-    return { ...h, label: ownLabel(h, s === undefined ? null : h.createdAt - s.createdAt), signals: '' };
+    return ownLabel(h, s === undefined ? null : h.createdAt - s.createdAt);
   });
+  // Every context rule relates a click to another hit: only emails with a click need a context.
+  const clicked = emailsWithClicks(hits, stored);
+  const relabels = clicked.size === 0 ? [] : applyContext(hits, labels, stored, clicked);
+  const own = hits.map((h, i) => labelledHit(h, labels[i]!));
+  return { hits: own, relabels, totals: humanTotals(own, relabels, states) };
+}
 
-  const storedLabels = new Map<string, { label: HitLabel; facts: KeptFacts }>();
-  const byEmail = new Map<string, ContextHit[]>();
-  const context = (emailId: string): ContextHit[] => {
+function labelledHit(h: TrackingHit, label: HitLabel): LabelledHit {
+  return {
+    id: h.id,
+    emailId: h.emailId,
+    type: h.type,
+    createdAt: h.createdAt,
+    ip: h.ip,
+    userAgent: h.userAgent,
+    referer: h.referer,
+    linkIndex: h.linkIndex,
+    url: h.url,
+    label,
+    signals: encodeSignals({ version: CLASSIFIER_VERSION, rules: label.rules, method: h.method ?? 'GET', ipList: h.ipList ?? null }),
+    human: isHuman(label),
+  };
+}
+
+/** A hit in a batch's context: the batch's own (by index) or a stored one (its row). */
+interface BatchContextHit extends ContextHit {
+  own: number;
+  row: StoredHitRow | null;
+}
+
+/** What a stored hit's label reads before the context rules change it: the rules come from its signals. */
+const UNREAD_RULES: string[] = [];
+
+/**
+ * The context rules over each clicked email's hits, stored ones included: updates `labels` (the
+ * batch's own, by index) and returns the stored hits whose label changes.
+ */
+function applyContext(hits: readonly TrackingHit[], labels: HitLabel[], stored: readonly StoredHitRow[], emails: ReadonlySet<string>): Relabel[] {
+  const byEmail = new Map<string, BatchContextHit[]>();
+  const context = (emailId: string): BatchContextHit[] => {
     let list = byEmail.get(emailId);
     if (list === undefined) byEmail.set(emailId, (list = []));
     return list;
   };
-  const ownIds = new Set(own.map((h) => h.id));
+  hits.forEach((h, i) => {
+    if (!emails.has(h.emailId)) return;
+    const trap = isTrapClick(h);
+    context(h.emailId).push({ id: h.id, type: h.type, createdAt: h.createdAt, ip: h.ip, userAgent: h.userAgent, linkIndex: h.linkIndex, trap, label: labels[i]!, own: i, row: null });
+  });
   for (const r of stored) {
-    if (ownIds.has(r.id) || (r.type !== 'opened' && r.type !== 'clicked')) continue;
-    const { hit, facts: kept } = storedHit({ ...r, type: r.type });
-    storedLabels.set(r.id, { label: hit.label, facts: kept });
-    context(r.email_id).push(hit);
-  }
-  for (const h of own) {
-    context(h.emailId).push({ id: h.id, type: h.type, createdAt: h.createdAt, ip: h.ip, userAgent: h.userAgent, linkIndex: h.linkIndex, trap: isTrapClick(h), label: h.label });
+    if (!emails.has(r.email_id) || (r.type !== 'opened' && r.type !== 'clicked')) continue;
+    const list = context(r.email_id);
+    if (list.some((h) => h.id === r.id)) continue; // already this batch's own
+    // The stored rules are read only if the hit is relabelled: most never are.
+    list.push(contextHitOf(r, r.type, UNREAD_RULES));
   }
 
   const relabels: Relabel[] = [];
-  const ownById = new Map(own.map((h) => [h.id, h]));
-  const storedById = new Map(stored.map((r) => [r.id, r]));
   for (const list of byEmail.values()) {
     if (list.length < 2 || !list.some((h) => h.type === 'clicked')) continue;
-    for (const [id, label] of contextLabels(list)) {
-      const mine = ownById.get(id);
-      if (mine !== undefined) {
-        mine.label = label;
+    for (const [hit, label] of contextChanges(list)) {
+      if (hit.row === null) {
+        labels[hit.own] = label;
         continue;
       }
-      const before = storedLabels.get(id);
-      const row = storedById.get(id);
-      if (before === undefined || row === undefined) continue;
+      const { hit: kept, facts } = storedHit(hit.row, hit.type);
+      // The context rules were appended to a label read without its stored rules.
+      const relabelled: HitLabel = { ...label, rules: [...kept.label.rules, ...label.rules] };
       relabels.push({
-        id,
-        emailId: row.email_id,
-        type: row.type as 'opened' | 'clicked',
-        userAgent: row.user_agent,
-        linkIndex: row.link_index,
-        url: row.url,
-        label,
-        signals: encodeSignals({ version: CLASSIFIER_VERSION, rules: label.rules, ...before.facts }),
-        moves: isHuman(label) !== isHuman(before.label),
+        id: hit.id,
+        emailId: hit.row.email_id,
+        type: hit.type,
+        userAgent: hit.userAgent,
+        linkIndex: hit.linkIndex,
+        url: hit.row.url,
+        label: relabelled,
+        human: isHuman(relabelled),
+        signals: encodeSignals({ version: CLASSIFIER_VERSION, rules: relabelled.rules, ...facts }),
+        moves: isHuman(relabelled) !== isHuman(hit.label),
       });
     }
   }
-  for (const h of own) h.signals = encodeSignals({ version: CLASSIFIER_VERSION, rules: h.label.rules, ...facts.get(h.id)! });
-  return { hits: own, relabels, totals: humanTotals(own, relabels, states) };
+  return relabels;
 }
 
 function humanTotals(hits: readonly LabelledHit[], relabels: readonly Relabel[], states: ReadonlyMap<string, EmailRollupState>): HumanTotals[] {
@@ -247,7 +311,7 @@ function humanTotals(hits: readonly LabelledHit[], relabels: readonly Relabel[],
   for (const h of hits) {
     if (!states.has(h.emailId)) continue;
     const t = of(h.emailId);
-    if (!isHuman(h.label)) {
+    if (!h.human) {
       if (h.type === 'opened') t.machineOpens += 1;
       else t.machineClicks += 1;
       continue;
@@ -258,7 +322,7 @@ function humanTotals(hits: readonly LabelledHit[], relabels: readonly Relabel[],
   for (const r of relabels) {
     if (!r.moves) continue;
     const t = of(r.emailId);
-    const side = isHuman(r.label) ? -1 : 1;
+    const side = r.human ? -1 : 1;
     if (r.type === 'opened') t.machineOpens += side;
     else t.machineClicks += side;
     t.recompute = true;

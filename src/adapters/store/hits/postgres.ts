@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { emailLinkDeltas, emailLinkKey, hitRollupDeltas } from '../../../core/analytics/rollups.js';
 import type { EmailLinkState, EmailRollupState, RollupHit } from '../../../core/analytics/rollups.js';
-import { isHuman } from '../../../core/classification/labels.js';
 import { StaleJournalPosition, advancePosition } from '../journal-positions.js';
 import { eventDeliveries } from '../outbox.js';
 import { CLIENTS, COUNTS, EMAIL_LINK_CLICKS, LINKS, unnestUpsert } from '../rollup-upserts.js';
@@ -41,12 +40,7 @@ export function postgresHitWriter(db: Kysely<Database>): HitBatchWriter {
       const labelled = labelBatch(hits, before, stored);
       await insertEventsAndOutbox(trx, labelled.hits);
       const moved = labelled.relabels.filter((r) => r.moves);
-      await applyRollups(
-        trx,
-        labelled.hits.map((h) => ({ ...h, human: isHuman(h.label) })),
-        moved.map((r) => ({ ...r, human: isHuman(r.label) })),
-        before,
-      );
+      await applyRollups(trx, labelled.hits, moved, before);
       await updateEmails(trx, totals, new Map(labelled.totals.map((t) => [t.emailId, t])));
       await relabelEvents(trx, labelled.relabels, labelled.totals);
     });

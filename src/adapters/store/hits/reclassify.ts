@@ -46,7 +46,7 @@ export async function reclassifyPage(db: Kysely<Database>, backend: Backend, aft
     for (const row of stored) {
       const state = states.get(row.email_id);
       if (state === undefined) continue;
-      const { hit: kept, facts } = storedHit({ ...row, type: row.type as 'opened' | 'clicked' });
+      const { hit: kept, facts } = storedHit(row, row.type as 'opened' | 'clicked');
       // Labelled again from its facts; the stored label is what it moves from.
       const hit: ContextHit = { ...kept, label: ownLabel({ ...kept, ...facts }, kept.createdAt - state.createdAt) };
       let list = byEmail.get(row.email_id);
