@@ -38,7 +38,8 @@ describe('a body over the limit sent with Expect: 100-continue', () => {
     const res = await postExpecting(s, Buffer.from(JSON.stringify(emailBody({ text: 'x'.repeat(10_000) }))));
     expect(res.continued).toBe(false);
     expect(res.status).toBe(413);
-    expect(JSON.parse(res.body)).toEqual({ error: { code: 'payload_too_large', message: 'request body is too large (at most 4096 bytes)' } });
+    const message = 'request body is too large (at most 4096 bytes)';
+    expect(JSON.parse(res.body)).toEqual({ error: { code: 'payload_too_large', message }, name: 'payload_too_large', message, statusCode: 413 });
     expect((await s.api('GET', '/v1/emails')).body.data.length).toBe(before);
   });
 

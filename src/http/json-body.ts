@@ -7,11 +7,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 /**
  * The JSON body parser: the bytes must be UTF-8 (decoding them leniently would store U+FFFD where
  * the sender wrote something else), and keys that could reach an object's prototype are refused
- * with a message that says so, rather than as "not valid JSON".
+ * with a message that says so, rather than as "not valid JSON". An empty body is no body on a route
+ * that takes none: clients (Resend's SDK among them) send `Content-Type: application/json` with
+ * nothing after it on DELETE and on POSTs such as verify or cancel.
  */
 export function installJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
     let text: string;
     try {
       text = utf8.decode(body);
@@ -20,7 +22,8 @@ export function installJsonBodyParser(app: FastifyInstance): void {
       return;
     }
     if (text.trim() === '') {
-      done(new ApiError('invalid_json', 'the JSON body is empty'));
+      if (request.routeOptions.schema?.body === undefined) done(null, undefined);
+      else done(new ApiError('invalid_json', 'the JSON body is empty'));
       return;
     }
     try {

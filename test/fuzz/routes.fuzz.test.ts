@@ -46,6 +46,7 @@ function examples(ids: Ids): Record<string, { params?: Record<string, string>; q
     'PATCH /v1/webhooks/{id}': { params: { id: ids.webhook }, body: { url: 'http://127.0.0.1:9/other', description: 'd', events: ['email.sent'] } },
     'DELETE /v1/webhooks/{id}': { params: { id: ids.webhook } },
     'POST /v1/webhooks/{id}/rotate-secret': { params: { id: ids.webhook } },
+    'POST /v1/webhooks/{id}/signing-secret/rotate': { params: { id: ids.webhook } },
     'POST /v1/webhooks/{id}/test': { params: { id: ids.webhook } },
     'GET /v1/webhooks/{id}/deliveries': { params: { id: ids.webhook }, query: { limit: '5' } },
     'POST /v1/webhooks/{id}/deliveries/{deliveryId}/retry': { params: { id: ids.webhook, deliveryId: ids.delivery } },

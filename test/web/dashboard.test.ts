@@ -258,7 +258,9 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect(overflow, `${name} at ${width} px scrolls sideways`).toBeLessThanOrEqual(0);
         // A badge is one line: taller than that, its text wrapped.
-        const wrapped = await page.locator('.badge').evaluateAll((badges) => badges.filter((b) => b.getBoundingClientRect().height > 26).map((b) => b.textContent));
+        // The element type spelled out: this file is compiled without the DOM library.
+        type Badge = { getBoundingClientRect(): { height: number }; textContent: string | null };
+        const wrapped = await page.locator('.badge').evaluateAll((badges: Badge[]) => badges.filter((b) => b.getBoundingClientRect().height > 26).map((b) => b.textContent));
         expect(wrapped, `${name} at ${width} px has wrapped badges`).toEqual([]);
       }
       expect(errors.filter((e) => !expected(e))).toEqual([]);

@@ -3,8 +3,11 @@ import { ERRORS, type ErrorCode } from '../../core/errors.js';
 export const errorSchema = {
   $id: 'Error',
   type: 'object',
-  required: ['error'],
+  required: ['error', 'name', 'message', 'statusCode'],
   properties: {
+    name: { type: 'string', description: "Resend's name for the error where it has one (validation_error, invalid_api_key, restricted_api_key, invalid_idempotent_request, rate_limit_exceeded, application_error), otherwise error.code" },
+    message: { type: 'string', description: 'error.message again' },
+    statusCode: { type: 'integer', description: 'the HTTP status' },
     error: {
       type: 'object',
       required: ['code', 'message'],

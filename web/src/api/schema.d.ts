@@ -906,6 +906,13 @@ export interface paths {
                         "application/json": {
                             key: string;
                             api_key: components["schemas"]["ApiKey"];
+                            /**
+                             * Format: uuid
+                             * @description api_key.id again, where Resend answers it
+                             */
+                            id: string;
+                            /** @description key again, under the name Resend gives it */
+                            token: string;
                         };
                     };
                 };
@@ -1145,13 +1152,16 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        url: string;
+                        /** @description where deliveries go (this or endpoint is required) */
+                        url?: string;
+                        /** @description url under the name Resend's API gives it */
+                        endpoint?: string;
                         /** @description the event types to receive (default: every type) */
                         events?: ("email.sent" | "email.opened" | "email.clicked" | "domain.updated")[];
                         description?: string;
                         /** @description send opens and clicks only when labelled a person's (default false) */
                         human_only?: boolean;
-                    };
+                    } | unknown | unknown;
                 };
             };
             responses: {
@@ -1165,6 +1175,15 @@ export interface paths {
                             /** @description whsec_…, for Standard Webhooks verification */
                             secret: string;
                             endpoint: components["schemas"]["WebhookEndpoint"];
+                            /** @enum {string} */
+                            object: "webhook";
+                            /**
+                             * Format: uuid
+                             * @description endpoint.id again, where Resend answers it
+                             */
+                            id: string;
+                            /** @description secret again, under the name Resend gives it */
+                            signing_secret: string;
                         };
                     };
                 };
@@ -1320,11 +1339,20 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                204: {
+                200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            object: "webhook";
+                            /** @enum {boolean} */
+                            deleted: true;
+                        };
+                    };
                 };
                 /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
                 400: {
@@ -1504,6 +1532,104 @@ export interface paths {
                         "application/json": {
                             secret: string;
                             endpoint: components["schemas"]["WebhookEndpoint"];
+                            /** @enum {string} */
+                            object: "webhook";
+                            /** Format: uuid */
+                            id: string;
+                            /** @description secret again, under the name Resend gives it */
+                            signing_secret: string;
+                        };
+                    };
+                };
+                /** @description bad_request: the request is malformed: a path that does not decode, a repeated Idempotency-Key header, another fault of the HTTP request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthorized: no API key or session, or one that is not valid or has expired */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description forbidden: the key's role or sending domain may not do this, or a cookie-authenticated change came from elsewhere */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description validation_failed: a field, query parameter or path parameter is invalid; the message names it */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/signing-secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a new signing secret (admin), shown this once. For 24 h both secrets sign every delivery. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret: string;
+                            endpoint: components["schemas"]["WebhookEndpoint"];
+                            /** @enum {string} */
+                            object: "webhook";
+                            /** Format: uuid */
+                            id: string;
+                            /** @description secret again, under the name Resend gives it */
+                            signing_secret: string;
                         };
                     };
                 };
@@ -3303,6 +3429,12 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Error: {
+            /** @description Resend's name for the error where it has one (validation_error, invalid_api_key, restricted_api_key, invalid_idempotent_request, rate_limit_exceeded, application_error), otherwise error.code */
+            name: string;
+            /** @description error.message again */
+            message: string;
+            /** @description the HTTP status */
+            statusCode: number;
             error: {
                 /**
                  * @description - invalid_json (400): the body is not valid JSON, is empty, or is not UTF-8

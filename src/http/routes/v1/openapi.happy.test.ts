@@ -42,10 +42,11 @@ describe('GET /v1/openapi.json', () => {
         '/v1/webhooks/{id}/deliveries/{deliveryId}/retry',
         '/v1/webhooks/{id}/replay',
         '/v1/webhooks/{id}/rotate-secret',
+        '/v1/webhooks/{id}/signing-secret/rotate',
         '/v1/webhooks/{id}/test',
       ].sort(),
     );
-    expect(doc.paths['/v1/webhooks'].post.requestBody.content['application/json'].schema.required).toEqual(['url']);
+    expect(doc.paths['/v1/webhooks'].post.requestBody.content['application/json'].schema.anyOf).toEqual([{ required: ['url'] }, { required: ['endpoint'] }]);
     expect(Object.keys(doc.paths['/v1/webhooks/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
     expect(Object.keys(doc.paths['/v1/domains/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
     expect(doc.paths['/v1/domains'].post.requestBody.content['application/json'].schema.required).toEqual(['name']);

@@ -25,6 +25,6 @@ describe('GET /v1/analytics/* with bad input', () => {
   it.each(cases)('%s → %i %s', async (url, status, code) => {
     const res = await s.api('GET', url);
     expect(res.status).toBe(status);
-    expect(res.body).toEqual({ error: { code, message: expect.any(String) } });
+    expect(res.body).toEqual({ error: { code, message: expect.any(String) }, name: expect.any(String), message: res.body.error.message, statusCode: status });
   });
 });

@@ -39,8 +39,13 @@ export function createApiKeyRoute(app: FastifyInstance, deps: HttpDeps): void {
         response: {
           201: {
             type: 'object',
-            required: ['key', 'api_key'],
-            properties: { key: { type: 'string' }, api_key: { $ref: 'ApiKey#' } },
+            required: ['key', 'api_key', 'id', 'token'],
+            properties: {
+              key: { type: 'string' },
+              api_key: { $ref: 'ApiKey#' },
+              id: { type: 'string', format: 'uuid', description: 'api_key.id again, where Resend answers it' },
+              token: { type: 'string', description: 'key again, under the name Resend gives it' },
+            },
           },
           ...authErrors,
           422: errorRef,
@@ -54,7 +59,7 @@ export function createApiKeyRoute(app: FastifyInstance, deps: HttpDeps): void {
         expiresAt: expiresAt === undefined ? null : Date.parse(expiresAt),
         domainId: domainId ?? null,
       });
-      return reply.status(201).send({ key: issued.secret, api_key: apiKeyJson(issued.apiKey) });
+      return reply.status(201).send({ key: issued.secret, api_key: apiKeyJson(issued.apiKey), id: issued.apiKey.id, token: issued.secret });
     },
   );
 }

@@ -70,6 +70,7 @@ describe('POST /v1/emails refuses bad input and changes nothing', () => {
   it('answers unknown routes with the JSON error shape', async () => {
     const res = await s.api('GET', '/v1/nothing-here');
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ error: { code: 'not_found', message: 'no route for GET /v1/nothing-here' } });
+    const message = 'no route for GET /v1/nothing-here';
+    expect(res.body).toEqual({ error: { code: 'not_found', message }, name: 'not_found', message, statusCode: 404 });
   });
 });

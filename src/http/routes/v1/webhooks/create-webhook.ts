@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebhookEventType } from '../../../../core/model.js';
 import { requireKey } from '../../../auth.js';
+import { ApiError } from '../../../errors.js';
 import type { HttpDeps } from '../../../deps.js';
 import { authErrors, errorRef } from '../../../schemas/common.js';
 import { webhookEndpointJson, webhookEventsProperty, webhookUrlProperty } from '../../../schemas/webhook.js';
 
 export function createWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
-  app.post<{ Body: { url: string; events?: WebhookEventType[]; description?: string; human_only?: boolean } }>(
+  app.post<{ Body: { url?: string; endpoint?: string; events?: WebhookEventType[]; description?: string; human_only?: boolean } }>(
     '/v1/webhooks',
     {
       config: { role: 'admin' },
@@ -15,10 +16,11 @@ export function createWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
         tags: ['webhooks'],
         body: {
           type: 'object',
-          required: ['url'],
           additionalProperties: false,
+          anyOf: [{ required: ['url'] }, { required: ['endpoint'] }],
           properties: {
-            url: webhookUrlProperty,
+            url: { ...webhookUrlProperty, description: 'where deliveries go (this or endpoint is required)' },
+            endpoint: { ...webhookUrlProperty, description: "url under the name Resend's API gives it" },
             events: { ...webhookEventsProperty, description: 'the event types to receive (default: every type)' },
             description: { type: 'string', maxLength: 500 },
             human_only: { type: 'boolean', description: "send opens and clicks only when labelled a person's (default false)" },
@@ -27,8 +29,14 @@ export function createWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
         response: {
           201: {
             type: 'object',
-            required: ['secret', 'endpoint'],
-            properties: { secret: { type: 'string', description: 'whsec_…, for Standard Webhooks verification' }, endpoint: { $ref: 'WebhookEndpoint#' } },
+            required: ['secret', 'endpoint', 'object', 'id', 'signing_secret'],
+            properties: {
+              secret: { type: 'string', description: 'whsec_…, for Standard Webhooks verification' },
+              endpoint: { $ref: 'WebhookEndpoint#' },
+              object: { type: 'string', enum: ['webhook'] },
+              id: { type: 'string', format: 'uuid', description: 'endpoint.id again, where Resend answers it' },
+              signing_secret: { type: 'string', description: 'secret again, under the name Resend gives it' },
+            },
           },
           ...authErrors,
           422: errorRef,
@@ -37,9 +45,11 @@ export function createWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request, reply) => {
       const { projectId } = requireKey(request);
-      const { human_only: humanOnly, ...body } = request.body;
-      const endpoint = await deps.webhooks.create(projectId, { ...body, ...(humanOnly !== undefined && { humanOnly }) });
-      return reply.status(201).send({ secret: endpoint.secret, endpoint: webhookEndpointJson(endpoint, deps.webhooks.now()) });
+      const { human_only: humanOnly, url, endpoint: alias, ...body } = request.body;
+      if (url !== undefined && alias !== undefined && url !== alias) throw new ApiError('validation_failed', 'body.url and body.endpoint name two different URLs: give one');
+      const endpoint = await deps.webhooks.create(projectId, { ...body, url: (url ?? alias)!, ...(humanOnly !== undefined && { humanOnly }) });
+      const secret = endpoint.secret;
+      return reply.status(201).send({ secret, endpoint: webhookEndpointJson(endpoint, deps.webhooks.now()), object: 'webhook', id: endpoint.id, signing_secret: secret });
     },
   );
 }

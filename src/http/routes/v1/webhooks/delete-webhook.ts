@@ -12,13 +12,23 @@ export function deleteWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
         summary: 'Delete an endpoint and its delivery log (admin); nothing more is sent to it',
         tags: ['webhooks'],
         params: idParams,
-        response: { 204: { type: 'null' }, ...authErrors, 404: errorRef, 422: errorRef },
+        response: {
+          // A body, as for domains and API keys: Resend's SDK reads one from every DELETE.
+          200: {
+            type: 'object',
+            required: ['id', 'object', 'deleted'],
+            properties: { id: { type: 'string', format: 'uuid' }, object: { type: 'string', enum: ['webhook'] }, deleted: { type: 'boolean', const: true } },
+          },
+          ...authErrors,
+          404: errorRef,
+          422: errorRef,
+        },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const { projectId } = requireKey(request);
       await deps.webhooks.remove(projectId, request.params.id);
-      return reply.status(204).send();
+      return { id: request.params.id.toLowerCase(), object: 'webhook', deleted: true };
     },
   );
 }

@@ -4,27 +4,43 @@ import type { HttpDeps } from '../../../deps.js';
 import { authErrors, errorRef, idParams } from '../../../schemas/common.js';
 import { webhookEndpointJson } from '../../../schemas/webhook.js';
 
+/** Waymark's path, and the one Resend's API and SDK use. */
+const PATHS = ['/v1/webhooks/:id/rotate-secret', '/v1/webhooks/:id/signing-secret/rotate'] as const;
+
 export function rotateWebhookSecretRoute(app: FastifyInstance, deps: HttpDeps): void {
-  app.post<{ Params: { id: string } }>(
-    '/v1/webhooks/:id/rotate-secret',
-    {
-      config: { role: 'admin' },
-      schema: {
-        summary: 'Make a new signing secret (admin), shown this once. For 24 h both secrets sign every delivery.',
-        tags: ['webhooks'],
-        params: idParams,
-        response: {
-          200: { type: 'object', required: ['secret', 'endpoint'], properties: { secret: { type: 'string' }, endpoint: { $ref: 'WebhookEndpoint#' } } },
-          ...authErrors,
-          404: errorRef,
-          422: errorRef,
+  for (const path of PATHS) {
+    app.post<{ Params: { id: string } }>(
+      path,
+      {
+        config: { role: 'admin' },
+        schema: {
+          summary: 'Make a new signing secret (admin), shown this once. For 24 h both secrets sign every delivery.',
+          tags: ['webhooks'],
+          params: idParams,
+          response: {
+            200: {
+              type: 'object',
+              required: ['secret', 'endpoint', 'object', 'id', 'signing_secret'],
+              properties: {
+                secret: { type: 'string' },
+                endpoint: { $ref: 'WebhookEndpoint#' },
+                object: { type: 'string', enum: ['webhook'] },
+                id: { type: 'string', format: 'uuid' },
+                signing_secret: { type: 'string', description: 'secret again, under the name Resend gives it' },
+              },
+            },
+            ...authErrors,
+            404: errorRef,
+            422: errorRef,
+          },
         },
       },
-    },
-    async (request) => {
-      const { projectId } = requireKey(request);
-      const endpoint = await deps.webhooks.rotateSecret(projectId, request.params.id);
-      return { secret: endpoint.secret, endpoint: webhookEndpointJson(endpoint, deps.webhooks.now()) };
-    },
-  );
+      async (request) => {
+        const { projectId } = requireKey(request);
+        const endpoint = await deps.webhooks.rotateSecret(projectId, request.params.id);
+        const secret = endpoint.secret;
+        return { secret, endpoint: webhookEndpointJson(endpoint, deps.webhooks.now()), object: 'webhook', id: endpoint.id, signing_secret: secret };
+      },
+    );
+  }
 }

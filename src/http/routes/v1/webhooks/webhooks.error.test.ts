@@ -21,6 +21,8 @@ describe('the webhooks API refuses bad input and changes nothing', () => {
     ['a URL with credentials', { url: 'https://u:p@hooks.example.com/', events: ['email.opened'] }, /credentials/],
     ['not a URL', { url: 'hooks', events: ['email.opened'] }, /url/],
     ['an unknown field', { url: 'https://hooks.example.com/', events: ['email.opened'], secret: 'mine' }, /unknown field "secret"/],
+    ['url and endpoint naming two URLs', { url: 'https://hooks.example.com/a', endpoint: 'https://hooks.example.com/b' }, /url and body.endpoint name two different URLs/],
+    ['an endpoint that is not a URL', { endpoint: 'hooks', events: ['email.opened'] }, /url/],
   ])('refuses %s with 422', async (_name, body, message) => {
     const before = await count();
     const res = await s.api('POST', '/v1/webhooks', body);

@@ -125,7 +125,8 @@ describe.each(backends())('webhooks on %s', (backend) => {
     const patched = await s.api('PATCH', `/v1/webhooks/${a.id}`, { events: ['email.clicked', 'domain.updated'], enabled: false });
     expect(patched.body).toMatchObject({ events: ['email.clicked', 'domain.updated'], enabled: false, disabled_reason: 'manual' });
     expect((await s.api('PATCH', `/v1/webhooks/${a.id}`, { enabled: true })).body).toMatchObject({ enabled: true, disabled_reason: null });
-    expect((await s.api('DELETE', `/v1/webhooks/${a.id}`)).status).toBe(204);
+    const deleted = await s.api('DELETE', `/v1/webhooks/${a.id}`);
+    expect([deleted.status, deleted.body]).toEqual([200, { id: a.id, object: 'webhook', deleted: true }]);
     expect((await s.api('GET', `/v1/webhooks/${a.id}`)).status).toBe(404);
   });
 });
