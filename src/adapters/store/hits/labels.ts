@@ -244,8 +244,11 @@ interface BatchContextHit extends ContextHit {
   row: StoredHitRow | null;
 }
 
-/** What a stored hit's label reads before the context rules change it: the rules come from its signals. */
-const UNREAD_RULES: string[] = [];
+/**
+ * What a stored hit's label reads before the context rules change it: the rules come from its
+ * signals. Shared by every such label, so frozen: a push would throw rather than reach them all.
+ */
+const UNREAD_RULES = Object.freeze([]) as unknown as string[];
 
 /**
  * The context rules over each clicked email's hits, stored ones included: updates `labels` (the
