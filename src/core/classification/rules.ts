@@ -48,7 +48,6 @@ export interface ClassificationRule {
 }
 
 const BOTH: readonly HitType[] = ['opened', 'clicked'];
-const OPENS: readonly HitType[] = ['opened'];
 const CLICKS: readonly HitType[] = ['clicked'];
 
 export const RULES: readonly ClassificationRule[] = [

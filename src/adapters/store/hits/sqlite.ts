@@ -11,10 +11,10 @@ import type { Database } from '../schema.js';
 import { COHORT_COLUMNS, aggregateDeltas } from './aggregate.js';
 import type { CohortRow } from './aggregate.js';
 import { EMAIL_STATE_COLUMNS, HUMAN_TIMES_SQL, emailStateRow, emailStates, emailsWithClicks } from './batch.js';
-import type { EmailStateRow, HitBatch, HitBatchWriter, HitTotals } from './batch.js';
+import type { HitBatch, HitBatchWriter, HitTotals } from './batch.js';
 import type { TrackingHit } from '../../../core/model.js';
 import { MAX_STORED_CONTEXT, STORED_HIT_COLUMNS, contextRanges, inRanges, labelBatch, storedHitRow } from './labels.js';
-import type { HumanTotals, StoredHitRow } from './labels.js';
+import type { HumanTotals } from './labels.js';
 
 /**
  * SQLite's hit batch (see batch.ts for what it writes): one synchronous better-sqlite3 transaction
