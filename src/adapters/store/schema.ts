@@ -74,6 +74,8 @@ export interface EmailsTable {
   /** First open or click by a person (a click means the message was read). */
   human_opened_at: number | null;
   human_clicked_at: number | null;
+  /** No hit labelled a person's is later than this (see migration 012_last_human_hit). */
+  last_human_hit_at: number | null;
   /** Its tokens name its cohort, not the email: its hits are counted in aggregate only. */
   aggregate_only: ColumnType<DbBool, DbBool | undefined, DbBool>;
 }

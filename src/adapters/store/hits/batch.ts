@@ -111,7 +111,7 @@ function totalsOf(hits: readonly TrackingHit[]): HitTotals[] {
  * update, in the order {@link emailStateRow} reads them.
  */
 export const EMAIL_STATE_COLUMNS =
-  'id, project_id, created_at, domain_id, tags, links, open_count, click_count, machine_open_count, machine_click_count, last_event_at';
+  'id, project_id, created_at, domain_id, tags, links, open_count, click_count, machine_open_count, machine_click_count, last_event_at, last_human_hit_at';
 
 /** An email's state read as an array of {@link EMAIL_STATE_COLUMNS}. */
 export function emailStateRow(v: readonly unknown[]): EmailStateRow {
@@ -127,6 +127,7 @@ export function emailStateRow(v: readonly unknown[]): EmailStateRow {
     machine_open_count: v[8] as number,
     machine_click_count: v[9] as number,
     last_event_at: v[10] as number | null,
+    last_human_hit_at: v[11] as number | null,
   };
 }
 
@@ -142,6 +143,7 @@ export interface EmailStateRow {
   machine_open_count: number;
   machine_click_count: number;
   last_event_at: number | null;
+  last_human_hit_at: number | null;
 }
 
 /** The emails' state before the batch; links are parsed only for the emails clicked in it. */
@@ -173,11 +175,13 @@ export function emailsWithClicks(hits: readonly TrackingHit[], stored: ReadonlyA
 }
 
 /**
- * Reads an email's first human open and click again from its events (`update emails` + a where
- * clause), after a stored hit changed sides. Rare: only then is the index on email_id needed.
+ * Reads an email's first human open and click, and its last human hit, again from its events
+ * (`update emails` + a where clause), after a stored hit changed sides. Rare: only then is the index on email_id needed.
  */
 export const HUMAN_TIMES_SQL = `update emails set
   human_opened_at = (select min(created_at) from email_events
     where email_id = emails.id and type in ('opened', 'clicked') and classification = 'human'),
   human_clicked_at = (select min(created_at) from email_events
-    where email_id = emails.id and type = 'clicked' and classification = 'human')`;
+    where email_id = emails.id and type = 'clicked' and classification = 'human'),
+  last_human_hit_at = (select max(created_at) from email_events
+    where email_id = emails.id and type in ('opened', 'clicked') and classification = 'human')`;

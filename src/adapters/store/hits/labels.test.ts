@@ -4,7 +4,9 @@ import { decodeSignals, encodeSignals } from '../../../core/classification/signa
 import type { TrackingHit } from '../../../core/model.js';
 import { newId } from '../../../lib/ids.js';
 import { EMAIL_STATE_COLUMNS, emailStateRow } from './batch.js';
-import { STORED_HIT_COLUMNS, labelBatch, storedHitRow } from './labels.js';
+import type { EmailStateRow } from './batch.js';
+import { CONTEXT_WINDOW_MS } from '../../../core/classification/context.js';
+import { STORED_HIT_COLUMNS, contextRanges, createdAtOf, labelBatch, ownLabels, storedHitRow } from './labels.js';
 import type { StoredHitRow } from './labels.js';
 
 const GMAIL_PROXY = 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)';
@@ -57,6 +59,37 @@ describe('labelBatch', () => {
     const own = click(T0 + 60_500);
     // A stored row with a batch hit's id is that hit, not a second one beside it.
     expect(labelBatch([own], states, [{ ...storedOpen, id: own.id }]).relabels).toEqual([]);
+  });
+});
+
+describe('contextRanges', () => {
+  const row = (lastHumanHitAt: number | null): EmailStateRow => ({
+    id: emailId,
+    project_id: newId(),
+    created_at: T0,
+    domain_id: null,
+    tags: '[]',
+    links: '[]',
+    open_count: 2,
+    click_count: 1,
+    machine_open_count: 1,
+    machine_click_count: 1,
+    last_event_at: T0 + 60_000,
+    last_human_hit_at: lastHumanHitAt,
+  });
+  const machineClick: TrackingHit = { ...click(T0 + 61_000), method: 'HEAD' };
+  const ranges = (hits: TrackingHit[], r: EmailStateRow) => contextRanges(hits, ownLabels(hits, createdAtOf([r])), [r]);
+
+  it("reads nothing back for a machine's hits when no person's hit is within the window", () => {
+    expect(ranges([machineClick], row(null))).toEqual([]);
+    expect(ranges([machineClick], row(machineClick.createdAt - CONTEXT_WINDOW_MS - 1))).toEqual([]);
+  });
+
+  it("reads the window back when a person's hit may be in it, or a hit of the batch is a person's", () => {
+    const window = { emailId, from: machineClick.createdAt - CONTEXT_WINDOW_MS, to: machineClick.createdAt + CONTEXT_WINDOW_MS };
+    expect(ranges([machineClick], row(machineClick.createdAt - CONTEXT_WINDOW_MS))).toEqual([expect.objectContaining(window)]);
+    const person: TrackingHit = { ...machineClick, method: 'GET', userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15' };
+    expect(ranges([person], row(null))).toEqual([expect.objectContaining(window)]);
   });
 });
 

@@ -89,6 +89,8 @@ export interface HumanTotals {
   /** Earliest human open or click of the batch. */
   firstHumanOpenAt: number | null;
   firstHumanClickAt: number | null;
+  /** Latest human open or click of the batch. */
+  lastHumanAt: number | null;
   /** A stored hit changed sides: the first human times are read again from the events. */
   recompute: boolean;
 }
@@ -117,26 +119,32 @@ function firstIdAt(ms: number): string {
 /**
  * Per email, the times whose stored hits the context rules need: those within the window of the
  * batch's hits. None when the email's last stored hit is older than that, or when neither the
- * batch nor the store has a click of it: every context rule relates a click to another hit. Most
- * hits are opens of emails nobody clicked, so most batches read nothing back.
+ * batch nor the store has a click of it: every context rule relates a click to another hit. None
+ * either when every hit that could be related is a machine's: the rules only relabel a person's
+ * hit, so when the batch's own labels of the email (`labels`, by index) are all a machine's and
+ * its last human hit is older than the window, nothing can change. Most hits are opens of emails
+ * nobody clicked, so most batches read nothing back.
  */
-export function contextRanges(hits: readonly TrackingHit[], rows: readonly EmailStateRow[]): StoredRange[] {
+export function contextRanges(hits: readonly TrackingHit[], labels: readonly HitLabel[], rows: readonly EmailStateRow[]): StoredRange[] {
   const stored = new Map(rows.map((r) => [r.id, r]));
-  const spans = new Map<string, { emailId: string; from: number; to: number; clicked: boolean }>();
-  for (const h of hits) {
+  const spans = new Map<string, { emailId: string; from: number; to: number; clicked: boolean; human: boolean }>();
+  hits.forEach((h, i) => {
+    const human = isHuman(labels[i]!);
     const span = spans.get(h.emailId);
-    if (span === undefined) spans.set(h.emailId, { emailId: h.emailId, from: h.createdAt, to: h.createdAt, clicked: h.type === 'clicked' });
+    if (span === undefined) spans.set(h.emailId, { emailId: h.emailId, from: h.createdAt, to: h.createdAt, clicked: h.type === 'clicked', human });
     else {
       span.from = Math.min(span.from, h.createdAt);
       span.to = Math.max(span.to, h.createdAt);
       span.clicked ||= h.type === 'clicked';
+      span.human ||= human;
     }
-  }
+  });
   const out: StoredRange[] = [];
   for (const span of spans.values()) {
     const row = stored.get(span.emailId);
     if (row === undefined || row.last_event_at === null || Number(row.last_event_at) < span.from - CONTEXT_WINDOW_MS) continue;
     if (!span.clicked && Number(row.click_count) === 0) continue;
+    if (!span.human && (row.last_human_hit_at === null || Number(row.last_human_hit_at) < span.from - CONTEXT_WINDOW_MS)) continue;
     const from = span.from - CONTEXT_WINDOW_MS;
     out.push({ emailId: span.emailId, from, to: span.to + CONTEXT_WINDOW_MS, minId: firstIdAt(from - ID_MARGIN_MS) });
   }
@@ -175,6 +183,20 @@ export function ownLabel(
   });
 }
 
+/** Each hit labelled by its own rules, its email's send time from `createdAtOf` (unknown: null). */
+export function ownLabels(hits: readonly TrackingHit[], createdAtOf: (emailId: string) => number | undefined): HitLabel[] {
+  return hits.map((h) => {
+    const createdAt = createdAtOf(h.emailId);
+    return ownLabel(h, createdAt === undefined ? null : h.createdAt - createdAt);
+  });
+}
+
+/** The send times of the emails read, for {@link ownLabels}. */
+export function createdAtOf(rows: readonly EmailStateRow[]): (emailId: string) => number | undefined {
+  const times = new Map(rows.map((r) => [r.id, Number(r.created_at)]));
+  return (emailId) => times.get(emailId);
+}
+
 /** A stored open or click as the context rules see it, with the label it was stored with, and its facts. */
 export function storedHit(row: StoredHitRow, type: 'opened' | 'clicked'): { hit: ContextHit; facts: KeptFacts } {
   const signals = decodeSignals(row.signals);
@@ -201,7 +223,8 @@ function contextHitOf(row: StoredHitRow, type: 'opened' | 'clicked', rules: stri
 }
 
 /**
- * Labels a batch. Every object it returns is built once with its final label and never written
+ * Labels a batch, from its hits' own labels (by index; {@link ownLabels}, computed from `states`
+ * when not given). Every object it returns is built once with its final label and never written
  * again: an object spread and then assigned to gets a map of its own in V8, which turns every
  * later property read of these hits megamorphic (measured: about a third of the hit path's CPU).
  */
@@ -209,16 +232,14 @@ export function labelBatch(
   hits: readonly TrackingHit[],
   states: ReadonlyMap<string, EmailRollupState>,
   stored: readonly StoredHitRow[],
+  own: readonly HitLabel[] = ownLabels(hits, (emailId) => states.get(emailId)?.createdAt),
 ): { hits: LabelledHit[]; relabels: Relabel[]; totals: HumanTotals[] } {
-  const labels = hits.map((h) => {
-    const s = states.get(h.emailId);
-    return ownLabel(h, s === undefined ? null : h.createdAt - s.createdAt);
-  });
+  const labels = [...own];
   // Every context rule relates a click to another hit: only emails with a click need a context.
   const clicked = emailsWithClicks(hits, stored);
   const relabels = clicked.size === 0 ? [] : applyContext(hits, labels, stored, clicked);
-  const own = hits.map((h, i) => labelledHit(h, labels[i]!));
-  return { hits: own, relabels, totals: humanTotals(own, relabels, states) };
+  const labelled = hits.map((h, i) => labelledHit(h, labels[i]!));
+  return { hits: labelled, relabels, totals: humanTotals(labelled, relabels, states) };
 }
 
 function labelledHit(h: TrackingHit, label: HitLabel): LabelledHit {
@@ -307,7 +328,7 @@ function humanTotals(hits: readonly LabelledHit[], relabels: readonly Relabel[],
   const of = (emailId: string): HumanTotals => {
     let t = out.get(emailId);
     if (t === undefined) {
-      out.set(emailId, (t = { emailId, machineOpens: 0, machineClicks: 0, firstHumanOpenAt: null, firstHumanClickAt: null, recompute: false }));
+      out.set(emailId, (t = { emailId, machineOpens: 0, machineClicks: 0, firstHumanOpenAt: null, firstHumanClickAt: null, lastHumanAt: null, recompute: false }));
     }
     return t;
   };
@@ -320,6 +341,7 @@ function humanTotals(hits: readonly LabelledHit[], relabels: readonly Relabel[],
       continue;
     }
     if (t.firstHumanOpenAt === null || h.createdAt < t.firstHumanOpenAt) t.firstHumanOpenAt = h.createdAt;
+    if (t.lastHumanAt === null || h.createdAt > t.lastHumanAt) t.lastHumanAt = h.createdAt;
     if (h.type === 'clicked' && (t.firstHumanClickAt === null || h.createdAt < t.firstHumanClickAt)) t.firstHumanClickAt = h.createdAt;
   }
   for (const r of relabels) {

@@ -11,7 +11,7 @@ import type { CohortRow } from './aggregate.js';
 import { EMAIL_STATE_COLUMNS, HUMAN_TIMES_SQL, emailStates, emailsWithClicks } from './batch.js';
 import type { EmailStateRow, HitBatchWriter, HitTotals } from './batch.js';
 import type { TrackingHit } from '../../../core/model.js';
-import { MAX_STORED_CONTEXT, STORED_HIT_COLUMNS, contextRanges, inRanges, labelBatch } from './labels.js';
+import { MAX_STORED_CONTEXT, STORED_HIT_COLUMNS, contextRanges, createdAtOf, inRanges, labelBatch, ownLabels } from './labels.js';
 import type { HumanTotals, LabelledHit, Relabel, StoredHitRow, StoredRange } from './labels.js';
 
 /**
@@ -35,9 +35,10 @@ export function postgresHitWriter(db: Kysely<Database>): HitBatchWriter {
       // batch of the same emails out until this one commits (so the context rules see its hits).
       const { rows } = await sql<EmailStateRow>`
         select ${sql.raw(EMAIL_STATE_COLUMNS)} from emails where id = any(${lockOrder}::uuid[]) order by id for no key update`.execute(trx);
-      const stored = await storedHits(trx, contextRanges(hits, rows));
+      const own = ownLabels(hits, createdAtOf(rows));
+      const stored = await storedHits(trx, contextRanges(hits, own, rows));
       const before = emailStates(rows, emailsWithClicks(hits, stored));
-      const labelled = labelBatch(hits, before, stored);
+      const labelled = labelBatch(hits, before, stored, own);
       await insertEventsAndOutbox(trx, labelled.hits);
       const moved = labelled.relabels.filter((r) => r.moves);
       await applyRollups(trx, labelled.hits, moved, before);
@@ -86,20 +87,23 @@ async function insertEventsAndOutbox(trx: Kysely<Database>, hits: readonly Label
         (id, project_id, email_id, type, created_at, ip, user_agent, referer, link_index, url, detail, classification, proxy, signals)
       select h.id, m.project_id, m.id, h.type, h.created_at, h.ip, h.user_agent, h.referer, h.link_index, h.url, null,
         h.classification, h.proxy, h.signals
-      from unnest(
-        ${hits.map((h) => h.id)}::uuid[],
-        ${hits.map((h) => h.emailId)}::uuid[],
-        ${hits.map((h) => h.type)}::text[],
-        ${hits.map((h) => h.createdAt)}::bigint[],
-        ${hits.map((h) => h.ip)}::text[],
-        ${hits.map((h) => h.userAgent)}::text[],
-        ${hits.map((h) => h.referer)}::text[],
-        ${hits.map((h) => h.linkIndex)}::integer[],
-        ${hits.map((h) => h.url)}::text[],
-        ${hits.map((h) => h.label.classification)}::text[],
-        ${hits.map((h) => h.label.proxy)}::text[],
-        ${hits.map((h) => h.signals)}::text[]
-      ) as h(id, email_id, type, created_at, ip, user_agent, referer, link_index, url, classification, proxy, signals)
+      from json_to_recordset(${JSON.stringify(
+        hits.map((h) => ({
+          id: h.id,
+          email_id: h.emailId,
+          type: h.type,
+          created_at: h.createdAt,
+          ip: h.ip,
+          user_agent: h.userAgent,
+          referer: h.referer,
+          link_index: h.linkIndex,
+          url: h.url,
+          classification: h.label.classification,
+          proxy: h.label.proxy,
+          signals: h.signals,
+        })),
+      )}::json) as h(id uuid, email_id uuid, type text, created_at bigint, ip text, user_agent text, referer text, link_index integer,
+        url text, classification text, proxy text, signals text)
       join emails m on m.id = h.email_id
       returning id, project_id, type, created_at, classification
     )
@@ -129,9 +133,8 @@ async function applyRollups(
   if (deltas.links.length > 0) await unnestUpsert(LINKS, deltas.links).execute(trx);
 }
 
-/** least() ignores NULLs: the earliest of the stored and the batch's first time. */
+/** least() and greatest() ignore NULLs: the earliest (latest) of the stored and the batch's time. */
 async function updateEmails(trx: Kysely<Database>, totals: readonly HitTotals[], human: ReadonlyMap<string, HumanTotals>): Promise<void> {
-  const h = totals.map((t) => human.get(t.emailId));
   await sql`
     update emails as e set
       open_count = e.open_count + t.opens,
@@ -142,22 +145,29 @@ async function updateEmails(trx: Kysely<Database>, totals: readonly HitTotals[],
       clicked_at = least(e.clicked_at, t.first_click_at),
       human_opened_at = least(e.human_opened_at, t.first_human_open_at),
       human_clicked_at = least(e.human_clicked_at, t.first_human_click_at),
+      last_human_hit_at = greatest(e.last_human_hit_at, t.last_human_at),
       last_event = case when e.last_event_at is null or e.last_event_at < t.last_at then t.last_type else e.last_event end,
       last_event_at = case when e.last_event_at is null or e.last_event_at < t.last_at then t.last_at else e.last_event_at end
-    from unnest(
-      ${totals.map((t) => t.emailId)}::uuid[],
-      ${totals.map((t) => t.opens)}::integer[],
-      ${totals.map((t) => t.clicks)}::integer[],
-      ${h.map((x) => x?.machineOpens ?? 0)}::integer[],
-      ${h.map((x) => x?.machineClicks ?? 0)}::integer[],
-      ${totals.map((t) => t.firstOpenAt)}::bigint[],
-      ${totals.map((t) => t.firstClickAt)}::bigint[],
-      ${h.map((x) => x?.firstHumanOpenAt ?? null)}::bigint[],
-      ${h.map((x) => x?.firstHumanClickAt ?? null)}::bigint[],
-      ${totals.map((t) => t.lastType)}::text[],
-      ${totals.map((t) => t.lastAt)}::bigint[]
-    ) as t(email_id, opens, clicks, machine_opens, machine_clicks, first_open_at, first_click_at,
-      first_human_open_at, first_human_click_at, last_type, last_at)
+    from json_to_recordset(${JSON.stringify(
+      totals.map((t) => {
+        const x = human.get(t.emailId);
+        return {
+          email_id: t.emailId,
+          opens: t.opens,
+          clicks: t.clicks,
+          machine_opens: x?.machineOpens ?? 0,
+          machine_clicks: x?.machineClicks ?? 0,
+          first_open_at: t.firstOpenAt,
+          first_click_at: t.firstClickAt,
+          first_human_open_at: x?.firstHumanOpenAt ?? null,
+          first_human_click_at: x?.firstHumanClickAt ?? null,
+          last_human_at: x?.lastHumanAt ?? null,
+          last_type: t.lastType,
+          last_at: t.lastAt,
+        };
+      }),
+    )}::json) as t(email_id uuid, opens integer, clicks integer, machine_opens integer, machine_clicks integer, first_open_at bigint,
+      first_click_at bigint, first_human_open_at bigint, first_human_click_at bigint, last_human_at bigint, last_type text, last_at bigint)
     where e.id = t.email_id`.execute(trx);
 }
 

@@ -13,7 +13,7 @@ import type { CohortRow } from './aggregate.js';
 import { EMAIL_STATE_COLUMNS, HUMAN_TIMES_SQL, emailStateRow, emailStates, emailsWithClicks } from './batch.js';
 import type { HitBatch, HitBatchWriter, HitTotals } from './batch.js';
 import type { TrackingHit } from '../../../core/model.js';
-import { MAX_STORED_CONTEXT, STORED_HIT_COLUMNS, contextRanges, inRanges, labelBatch, storedHitRow } from './labels.js';
+import { MAX_STORED_CONTEXT, STORED_HIT_COLUMNS, contextRanges, createdAtOf, inRanges, labelBatch, ownLabels, storedHitRow } from './labels.js';
 import type { HumanTotals } from './labels.js';
 
 /**
@@ -59,8 +59,8 @@ function prepare(db: Kysely<Database>, raw: BetterSqlite3.Database): (batch: Hit
   // The per-hit statements bind positional parameters: binding by name looks every name up on an
   // object, which counted ~14,000 instructions a hit under callgrind.
   // scalar min() is NULL if either side is; coalesce keeps whichever side is set. Parameters, in
-  // order: the four count deltas, each first time twice, the last hit's time and type, its time
-  // twice more, and the email id.
+  // order: the four count deltas, each first time twice, the last human hit's time twice, the last
+  // hit's time and type, its time twice more, and the email id.
   const updateEmail = raw
     .prepare<unknown[], string>(`
       update emails set
@@ -72,6 +72,7 @@ function prepare(db: Kysely<Database>, raw: BetterSqlite3.Database): (batch: Hit
         clicked_at = coalesce(min(clicked_at, ?), clicked_at, ?),
         human_opened_at = coalesce(min(human_opened_at, ?), human_opened_at, ?),
         human_clicked_at = coalesce(min(human_clicked_at, ?), human_clicked_at, ?),
+        last_human_hit_at = coalesce(max(last_human_hit_at, ?), last_human_hit_at, ?),
         last_event = case when last_event_at is null or last_event_at < ? then ? else last_event end,
         last_event_at = case when last_event_at is null or last_event_at < ? then ? else last_event_at end
       where id = ?
@@ -117,6 +118,7 @@ function prepare(db: Kysely<Database>, raw: BetterSqlite3.Database): (batch: Hit
       const h = human.get(t.emailId);
       const firstHumanOpenAt = h?.firstHumanOpenAt ?? null;
       const firstHumanClickAt = h?.firstHumanClickAt ?? null;
+      const lastHumanAt = h?.lastHumanAt ?? null;
       const projectId = updateEmail.get(
         t.opens,
         t.clicks,
@@ -130,6 +132,8 @@ function prepare(db: Kysely<Database>, raw: BetterSqlite3.Database): (batch: Hit
         firstHumanOpenAt,
         firstHumanClickAt,
         firstHumanClickAt,
+        lastHumanAt,
+        lastHumanAt,
         t.lastAt,
         t.lastType,
         t.lastAt,
@@ -159,10 +163,11 @@ function prepare(db: Kysely<Database>, raw: BetterSqlite3.Database): (batch: Hit
     if (aggregate.length > 0) applyAggregate(aggregate);
     if (hits.length === 0) return;
     const rows = states.all(JSON.stringify([...new Set(hits.map((h) => h.emailId))])).map(emailStateRow);
-    const ranges = contextRanges(hits, rows);
+    const own = ownLabels(hits, createdAtOf(rows));
+    const ranges = contextRanges(hits, own, rows);
     const stored = inRanges(ranges.flatMap((r) => storedHits.all(r.emailId, r.minId).map(storedHitRow)), ranges);
     const before = emailStates(rows, emailsWithClicks(hits, stored));
-    const labelled = labelBatch(hits, before, stored);
+    const labelled = labelBatch(hits, before, stored, own);
     const moved = labelled.relabels.filter((r) => r.moves);
     // Reads the emails as they were before this batch.
     applyRollups(labelled.hits, moved, before);

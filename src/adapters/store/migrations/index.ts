@@ -12,6 +12,7 @@ import { apiKeyLifecycleMigration } from './008_api_key_lifecycle.js';
 import { journalPositionsMigration } from './009_journal_positions.js';
 import { hitClassificationMigration } from './010_hit_classification.js';
 import { aggregateOnlyMigration } from './011_aggregate_only.js';
+import { lastHumanHitMigration } from './012_last_human_hit.js';
 
 /**
  * The store's migrations, in code (no directory scanning, so they work from `dist/` and from
@@ -31,6 +32,7 @@ export function migrationProvider(backend: Backend): MigrationProvider {
     '009_journal_positions': journalPositionsMigration(t),
     '010_hit_classification': hitClassificationMigration(t),
     '011_aggregate_only': aggregateOnlyMigration(t),
+    '012_last_human_hit': lastHumanHitMigration(t),
   };
   return { getMigrations: async () => migrations };
 }
