@@ -157,6 +157,32 @@ describe('the dashboard in Chromium', { timeout: 120_000 }, () => {
     expect(errors.filter((e) => !expected(e))).toEqual([]);
   });
 
+  it('says where an aggregate-only email is counted: on the overview and on the email, never as zeros', async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, s.baseUrl, s.adminKey);
+    await settled(page);
+    expect(await page.getByTestId('aggregate-only-note').count()).toBe(0);
+    const sent = await s.api('POST', '/v1/emails', emailBody({ subject: 'Counted in aggregate', tracking: { open: true, click: true, aggregate_only: true } }));
+    const { id } = sent.body;
+    await hit(id);
+
+    await page.reload();
+    await settled(page);
+    const summary = (await s.api('GET', `/v1/analytics/summary?from=${encodeURIComponent(new Date(Date.now() - 8 * 86_400_000).toISOString())}`)).body;
+    expect(summary.aggregate_only_sent).toBe(1);
+    expect(await page.getByTestId('aggregate-only-note').innerText()).toBe(
+      `1 of these ${summary.sent} emails was sent in aggregate-only mode: its opens and clicks are counted above, but not among the emails opened or clicked, so the rates are over the other ${summary.sent - 1}.`,
+    );
+
+    await page.goto(`${s.baseUrl}/emails/${id}`);
+    await settled(page);
+    expect(await page.getByTestId('email-aggregate-only').innerText()).toMatch(/^Counted in aggregate only/);
+    expect(await page.getByTestId('email-opens').count()).toBe(0);
+    const engagement = page.locator('section.card', { has: page.getByRole('heading', { name: 'Engagement' }) });
+    expect(await engagement.locator('.facts').innerText()).toMatch(/Tracking\s+opens on · clicks [a-z ]+ · aggregate only$/);
+    expect(errors.filter((e) => !expected(e))).toEqual([]);
+  });
+
   it('shows untrusted text as text: no payload in any field runs', async () => {
     const payload = `<script>window.__xss=1</script>"><img src=x onerror="window.__xss=1">`;
     const { id } = (

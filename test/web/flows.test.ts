@@ -70,6 +70,17 @@ describe('the domain flow, against the Knot DNS test server', { timeout: 120_000
     await p.getByLabel('Trap link').uncheck();
     await expect.poll(async () => (await h.s.api('GET', `/v1/domains/${domain.id}`)).body.trap_link).toBe(false);
 
+    // Aggregate only: the same, and its hint says what the mode keeps.
+    expect(await p.getByLabel('Aggregate only').isChecked()).toBe(false);
+    expect(await p.locator('#aggregate-only-hint').innerText()).toContain('nothing is kept per recipient');
+    await p.getByLabel('Aggregate only').check();
+    await expect.poll(async () => (await h.s.api('GET', `/v1/domains/${domain.id}`)).body.aggregate_only).toBe(true);
+    await p.reload();
+    await settled(p);
+    expect(await p.getByLabel('Aggregate only').isChecked()).toBe(true);
+    await p.getByLabel('Aggregate only').uncheck();
+    await expect.poll(async () => (await h.s.api('GET', `/v1/domains/${domain.id}`)).body.aggregate_only).toBe(false);
+
     await p.getByLabel(/Subdomain of flow\.example\.test/).fill('links');
     await p.getByRole('button', { name: 'Set' }).click();
     await p.getByTestId('subdomain-countdown').waitFor();

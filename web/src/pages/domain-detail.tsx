@@ -29,7 +29,7 @@ function DomainView({ d, onChange }: { d: Domain; onChange: (d: Domain) => void 
   const verify = useAction();
   const patch = useAction();
   // The setting shows the change at once; the server's answer replaces it, or the old value returns.
-  const patchWith = async (body: Partial<Pick<Domain, 'open_tracking' | 'click_tracking' | 'trap_link' | 'tls'>>) => {
+  const patchWith = async (body: Partial<Pick<Domain, 'open_tracking' | 'click_tracking' | 'trap_link' | 'aggregate_only' | 'tls'>>) => {
     onChange({ ...d, ...body });
     const ok = await patch.run(async () => onChange(await call(api.PATCH('/v1/domains/{id}', { params: { path: { id: d.id } }, body }))));
     if (!ok) onChange(d);
@@ -101,6 +101,16 @@ function DomainView({ d, onChange }: { d: Domain; onChange: (d: Domain) => void 
               </label>
               <p id="trap-link-hint" className="muted small hint">
                 Adds a link no person sees to tracked HTML mail: a scanner that follows it is caught, with the other clicks of its burst.
+              </p>
+            </div>
+            <div>
+              <label className="toggle">
+                <input type="checkbox" checked={d.aggregate_only} onChange={(e) => void patchWith({ aggregate_only: e.target.checked })} aria-describedby="aggregate-only-hint" />{' '}
+                Aggregate only
+              </label>
+              <p id="aggregate-only-hint" className="muted small hint">
+                Counts opens and clicks of new mail in totals per tag, link and hour only: nothing is kept per recipient (no event, IP address or
+                user agent, no per-recipient webhook) and unique counts are unavailable. Mail already sent keeps its mode.
               </p>
             </div>
             <label>

@@ -53,26 +53,37 @@ export function EmailDetail({ id }: { id: string }) {
                 </dl>
               </Card>
               <Card title="Engagement">
+                {e.tracking.aggregate_only ? (
+                  <p className="muted" data-testid="email-aggregate-only">
+                    Counted in aggregate only: this email&apos;s opens and clicks are in the totals per tag, link and hour, never on the email, and no
+                    event of a recipient is kept.
+                  </p>
+                ) : null}
                 <dl className="facts">
-                  <dt>Opens</dt>
-                  <dd>
-                    <Engagement human={e.human_open_count} machine={e.machine_open_count} all={e.open_count} what="opens" />
-                  </dd>
-                  <dt>First opened by a person</dt>
-                  <dd>{when(e.human_opened_at)}</dd>
-                  <dt>First opened</dt>
-                  <dd>{when(e.opened_at)}</dd>
-                  <dt>Clicks</dt>
-                  <dd>
-                    <Engagement human={e.human_click_count} machine={e.machine_click_count} all={e.click_count} what="clicks" />
-                  </dd>
-                  <dt>First clicked by a person</dt>
-                  <dd>{when(e.human_clicked_at)}</dd>
-                  <dt>First clicked</dt>
-                  <dd>{when(e.clicked_at)}</dd>
+                  {e.tracking.aggregate_only ? null : (
+                    <>
+                      <dt>Opens</dt>
+                      <dd>
+                        <Engagement human={e.human_open_count} machine={e.machine_open_count} all={e.open_count} what="opens" />
+                      </dd>
+                      <dt>First opened by a person</dt>
+                      <dd>{when(e.human_opened_at)}</dd>
+                      <dt>First opened</dt>
+                      <dd>{when(e.opened_at)}</dd>
+                      <dt>Clicks</dt>
+                      <dd>
+                        <Engagement human={e.human_click_count} machine={e.machine_click_count} all={e.click_count} what="clicks" />
+                      </dd>
+                      <dt>First clicked by a person</dt>
+                      <dd>{when(e.human_clicked_at)}</dd>
+                      <dt>First clicked</dt>
+                      <dd>{when(e.clicked_at)}</dd>
+                    </>
+                  )}
                   <dt>Tracking</dt>
                   <dd>
                     opens {e.tracking.open ? 'on' : 'off'} · clicks {e.tracking.click === false ? 'off' : String(e.tracking.click).replace(/_/g, ' ')}
+                    {e.tracking.aggregate_only ? ' · aggregate only' : ''}
                   </dd>
                 </dl>
               </Card>

@@ -93,29 +93,38 @@ export function Overview() {
       </form>
       <Async state={summary} what="the summary">
         {(s) => (
-          <div className="cards" aria-label="Summary">
-            <Card className="stat">
-              <span className="stat-label">Sent</span>
-              <span className="stat-value" data-testid="stat-sent">{count(s.sent)}</span>
-            </Card>
-            <RateCard
-              label="Human open rate"
-              human={s.human_open_rate}
-              all={s.open_rate}
-              allLabel="All opens"
-              testId="open-rate"
-              counts={[`${count(s.human_opened)} opened`, `${count(s.human_opens)} opens`, `+${count(s.machine_opens)} by machines`]}
-            />
-            <RateCard
-              label="Human click rate"
-              human={s.human_click_rate}
-              all={s.click_rate}
-              allLabel="All clicks"
-              testId="click-rate"
-              counts={[`${count(s.human_clicked)} clicked`, `${count(s.human_clicks)} clicks`, `+${count(s.machine_clicks)} by machines`]}
-            />
-            <RateCard label="Human click-to-open" human={s.human_click_to_open_rate} all={s.click_to_open_rate} allLabel="All" testId="cto" />
-          </div>
+          <>
+            <div className="cards" aria-label="Summary">
+              <Card className="stat">
+                <span className="stat-label">Sent</span>
+                <span className="stat-value" data-testid="stat-sent">{count(s.sent)}</span>
+              </Card>
+              <RateCard
+                label="Human open rate"
+                human={s.human_open_rate}
+                all={s.open_rate}
+                allLabel="All opens"
+                testId="open-rate"
+                counts={[`${count(s.human_opened)} opened`, `${count(s.human_opens)} opens`, `+${count(s.machine_opens)} by machines`]}
+              />
+              <RateCard
+                label="Human click rate"
+                human={s.human_click_rate}
+                all={s.click_rate}
+                allLabel="All clicks"
+                testId="click-rate"
+                counts={[`${count(s.human_clicked)} clicked`, `${count(s.human_clicks)} clicks`, `+${count(s.machine_clicks)} by machines`]}
+              />
+              <RateCard label="Human click-to-open" human={s.human_click_to_open_rate} all={s.click_to_open_rate} allLabel="All" testId="cto" />
+            </div>
+            {s.aggregate_only_sent > 0 ? (
+              <p className="muted small" data-testid="aggregate-only-note">
+                {count(s.aggregate_only_sent)} of these {count(s.sent)} emails {s.aggregate_only_sent === 1 ? 'was' : 'were'} sent in aggregate-only mode:{' '}
+                {s.aggregate_only_sent === 1 ? 'its' : 'their'} opens and clicks are counted above, but not among the emails opened or clicked, so the rates
+                are over the other {count(s.sent - s.aggregate_only_sent)}.
+              </p>
+            ) : null}
+          </>
         )}
       </Async>
       <Card title={`Sent, opened and clicked per ${interval}: by people, and in all`}>
