@@ -7,6 +7,7 @@ import { type Config, loadConfig } from '../../src/config/config.js';
 import { type Keyring, parseKeyring } from '../../src/core/tokens/index.js';
 import type { Clock } from '../../src/ports/clock.js';
 import { createTestDatabase } from './databases.js';
+import { checkResponses } from './response-contract.js';
 
 export const TEST_SECRET = 'test:' + 's'.repeat(40);
 
@@ -48,6 +49,8 @@ export async function startWaymark(options: StartOptions = {}): Promise<RunningW
     clock: options.clock,
     trackingFastPath: options.trackingFastPath,
   });
+  // Every JSON answer is checked against the OpenAPI document the server serves.
+  const contract = checkResponses(waymark.app);
   const baseUrl = await waymark.listen();
   const adminKey = waymark.firstAdminKey!;
   return {
@@ -79,6 +82,9 @@ export async function startWaymark(options: StartOptions = {}): Promise<RunningW
       await waymark.close();
       await db?.drop();
       rmSync(dir, { recursive: true, force: true });
+      if (contract.violations.length > 0) {
+        throw new Error(`answers that do not match the OpenAPI document:\n${contract.violations.join('\n')}`);
+      }
     },
   };
 }

@@ -11,8 +11,8 @@ export function getEmailRawRoute(app: FastifyInstance, deps: HttpDeps): void {
         summary: 'The email as an RFC 5322 message (.eml), exactly as composed for delivery',
         tags: ['emails'],
         params: idParams,
-        produces: ['message/rfc822'],
-        response: { 200: { type: 'string', description: 'message/rfc822' }, ...authErrors, 404: errorRef },
+        // Per status: only the message is message/rfc822; the errors are JSON like every other.
+        response: { 200: { description: 'the message', content: { 'message/rfc822': { schema: { type: 'string' } } } }, ...authErrors, 404: errorRef },
       },
     },
     async (request, reply) => {
