@@ -36,4 +36,16 @@ describe('findUnstorableText', () => {
     expect(findUnstorableText({ n: 1, t: true, z: null, s: 'fine' }, 'query')).toBeNull();
     expect(findUnstorableText('\u0000', 'params.id')).toEqual({ path: 'params.id', problem: expect.stringMatching(/NUL/) });
   });
+
+  it('takes the first in document order, a key before what it holds', () => {
+    expect(findUnstorableText({ a: ['\u0000'], b: '\u0000' }, 'body')?.path).toBe('body.a.0');
+    expect(findUnstorableText({ 'k\u0000': ['\u0000'] }, 'body')?.path).toBe('body (a key)');
+  });
+
+  it('walks values nested deeper than the call stack', () => {
+    let deep: unknown = ['\u0000'];
+    for (let i = 0; i < 200_000; i++) deep = i % 2 === 0 ? [deep] : { k: deep };
+    expect(findUnstorableText(deep, 'body')?.problem).toMatch(/NUL/);
+    expect(findUnstorableText(JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`), 'body')).toBeNull();
+  });
 });

@@ -18,25 +18,32 @@ export interface TextFinding {
   problem: string;
 }
 
-/** The first string (or object key) in a JSON value that cannot be stored. */
+/**
+ * The first string (or object key) in a JSON value that cannot be stored, in document order. The
+ * walk keeps its own stack: a body nested deeper than the call stack allows is judged, not a crash.
+ */
 export function findUnstorableText(value: unknown, where: string): TextFinding | null {
-  if (typeof value === 'string') {
-    const problem = textProblem(value);
-    return problem === null ? null : { path: where, problem };
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findUnstorableText(value[i], `${where}.${i}`);
-      if (found) return found;
+  // Each entry is a value at a path, or an object key to check (named at its object's path).
+  const stack: Array<{ value: unknown; path: string } | { key: string; path: string }> = [{ value, path: where }];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if ('key' in next) {
+      const keyProblem = textProblem(next.key);
+      if (keyProblem !== null) return { path: `${next.path} (a key)`, problem: keyProblem };
+      continue;
     }
-    return null;
-  }
-  if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const keyProblem = textProblem(key);
-      if (keyProblem !== null) return { path: `${where} (a key)`, problem: keyProblem };
-      const found = findUnstorableText(item, `${where}.${key}`);
-      if (found) return found;
+    const { value: node, path } = next;
+    if (typeof node === 'string') {
+      const problem = textProblem(node);
+      if (problem !== null) return { path, problem };
+    } else if (Array.isArray(node)) {
+      for (let i = node.length - 1; i >= 0; i--) stack.push({ value: node[i], path: `${path}.${i}` });
+    } else if (node !== null && typeof node === 'object') {
+      const entries = Object.entries(node);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, item] = entries[i]!;
+        stack.push({ value: item, path: `${path}.${key}` }, { key, path });
+      }
     }
   }
   return null;

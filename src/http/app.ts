@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Clock } from '../ports/clock.js';
 import { installAuth } from './auth.js';
 import { installDashboard } from './dashboard.js';
+import { bodiesAsSent } from './validator-compiler.js';
 import { createSessionRoute } from './routes/v1/session/create-session.js';
 import { deleteSessionRoute } from './routes/v1/session/delete-session.js';
 import { getSessionRoute } from './routes/v1/session/get-session.js';
@@ -93,6 +94,7 @@ export async function buildApp(deps: HttpDeps, options: AppOptions): Promise<Fas
         .send(errorBody('bad_request', err.message));
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator: bodiesAsSent } },
     serverFactory: (handler) => {
       const onRequest = (req: IncomingMessage, res: ServerResponse) => {
         if (fastPath && tracking.handle(req, res)) return;

@@ -14,6 +14,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 export function installJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    // JSON is UTF-8 (RFC 8259): a body labelled otherwise would be misread, not converted.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      done(new ApiError('unsupported_media_type', `JSON bodies are UTF-8; charset=${charset} is not supported`));
+      return;
+    }
     let text: string;
     try {
       text = utf8.decode(body);

@@ -1,3 +1,7 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../support/backends.js';
 import { emailBody } from '../support/fixtures.js';
@@ -82,6 +86,29 @@ function mutations(value: unknown, bad: string): unknown[] {
     }
   };
   walk(value, (v) => v);
+  return out;
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+
+/** Values of every JSON type, and a long string, to put where the document expects another. */
+const WRONG_VALUES: unknown[] = [0, -1, 1.5, 1e308, true, null, [], {}, [[]], 'x'.repeat(100_000)];
+/** Bodies that are not JSON, or JSON that nests past any sane depth. */
+const NOT_JSON = ['{', '{"a":', '{"a":1,}', "{'a':1}", 'nul', '[1,2', '{"a":1}}', '\u0000', `${'['.repeat(100_000)}${']'.repeat(100_000)}`];
+/** Path parameters that are not an id, or an id of nothing. */
+const BAD_IDS = ['0', 'not-a-uuid', 'a/../b', 'x'.repeat(2_000), '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff'];
+/** Query values: empty, negative, out of range, not numbers, not dates, bad cursors, long. */
+const BAD_QUERY_VALUES = ['', '-1', '0', '1e309', 'NaN', '[]', 'true', '2026-13-45', 'garbage', 'x'.repeat(5_000)];
+const BAD_AUTH = ['', 'Bearer', 'Bearer ', 'Bearer wm_' + 'x'.repeat(10_000), 'Basic Zm9vOmJhcg==', 'bearer wm_nothing', 'Bearer wm_\tx'];
+const BAD_CONTENT_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16'];
+
+/** Every leaf and every object or array of a JSON value replaced by `value`, one at a time. */
+function replacements(node: unknown, value: unknown, rebuild: (v: unknown) => unknown = (v) => v): unknown[] {
+  const out: unknown[] = [rebuild(value)];
+  if (Array.isArray(node)) node.forEach((item, i) => out.push(...replacements(item, value, (v) => rebuild(node.map((x, j) => (j === i ? v : x))))));
+  else if (node !== null && typeof node === 'object') {
+    for (const key of Object.keys(node)) out.push(...replacements((node as Record<string, unknown>)[key], value, (v) => rebuild({ ...node, [key]: v })));
+  }
   return out;
 }
 
@@ -199,4 +226,82 @@ describe.each(backends())('route fuzz on %s', (backend) => {
     expect(sent).toBeGreaterThan(500);
     expect(await snapshot()).toBe(before);
   });
+  it('refuses hostile shapes on every route with a documented 4xx in the error shape, and changes nothing', async () => {
+    const known = examples(ids);
+    const ajv = new Ajv2020({ strict: false, allErrors: false });
+    addFormats(ajv);
+    ajv.addSchema({ ...doc, $id: 'doc' });
+    const pointer = (p: string) => p.replace(/~/g, '~0').replace(/\//g, '~1');
+    const failures: string[] = [];
+    const tried = new Map<string, number>();
+    const send = async (key: string, op: any, method: string, url: string, init: { body?: string; headers?: Record<string, string>; expect?: (status: number) => boolean } = {}) => {
+      tried.set(key, (tried.get(key) ?? 0) + 1);
+      const headers = { authorization: `Bearer ${s.adminKey}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers };
+      const res = await fetch(s.baseUrl + url, { method, redirect: 'manual', headers, body: init.body });
+      const text = await res.text();
+      const what = `${key} ${url.slice(0, 60)} ${JSON.stringify(init.headers ?? {}).slice(0, 60)} ${(init.body ?? '').slice(0, 60)} → ${res.status}`;
+      if (res.status >= 500 || !Object.keys(op.responses ?? {}).includes(String(res.status))) failures.push(`${what}: not documented`);
+      else if (init.expect !== undefined && !init.expect(res.status)) failures.push(`${what}: not the answer expected`);
+      if (res.status >= 400 && (res.headers.get('content-type') ?? '').startsWith('application/json')) {
+        const body = JSON.parse(text);
+        if (typeof body?.error?.code !== 'string' || typeof body?.error?.message !== 'string') failures.push(`${what}: not the error shape: ${text.slice(0, 80)}`);
+      }
+      if (res.status >= 300 && res.status < 400 && key !== 'GET /v1/track/click/{token}') failures.push(`${what}: a redirect`);
+      return res;
+    };
+    const refused = (status: number) => status >= 400 && status < 500;
+
+    for (const { key, method, path, op } of operations()) {
+      const ex = known[key]!;
+      const params = ex.params ?? {};
+      const query = ex.query ?? {};
+      const url = pathFor(path, params) + queryString(query);
+      const body = ex.body === undefined ? undefined : JSON.stringify(ex.body);
+      const requestSchema = op.requestBody?.content?.['application/json']?.schema;
+      if (ex.body !== undefined && requestSchema !== undefined) {
+        const valid: ValidateFunction = ajv.compile({ $ref: `doc#/paths/${pointer(path)}/${method.toLowerCase()}/requestBody/content/application~1json/schema` });
+        // Wrong types anywhere, and random JSON, that the document itself refuses: the server must too.
+        const candidates = [...WRONG_VALUES.flatMap((v) => replacements(ex.body, v)), ...fc.sample(fc.jsonValue({ maxDepth: 4 }), { seed: 7, numRuns: 25 })];
+        for (const candidate of candidates) {
+          if (valid(candidate)) continue;
+          await send(key, op, method, url, { body: JSON.stringify(candidate), expect: refused });
+        }
+        for (const text of NOT_JSON) await send(key, op, method, url, { body: text, expect: refused });
+        for (const type of BAD_CONTENT_TYPES) await send(key, op, method, url, { body, headers: { 'content-type': type }, expect: refused });
+      }
+      // The pixel answers every token with the GIF; everything else refuses what names nothing.
+      const pixel = key === 'GET /v1/track/open/{token}';
+      for (const name of Object.keys(params)) {
+        for (const id of BAD_IDS) {
+          await send(key, op, method, pathFor(path, { ...params, [name]: encodeURIComponent(id) }) + queryString(query), { body, expect: pixel ? (st) => st === 200 : refused });
+        }
+      }
+      // Reads only: a valid value in a write's query could really change something (and a
+      // tracking route's example token is real, so any query on it would record a hit).
+      if (method === 'GET' && !key.startsWith('GET /v1/track/')) {
+        const declared = (op.parameters ?? []).filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name as string);
+        for (const name of [...declared, 'after', 'before']) {
+          for (const value of BAD_QUERY_VALUES) await send(key, op, method, pathFor(path, params) + queryString({ ...query, [name]: encodeURIComponent(value) }));
+        }
+      }
+      // A public route ignores the header; every other refuses it with 401. (The tracking routes
+      // ignore it too, and their example token is real: a hit would be recorded.)
+      const isPublic = (op.security !== undefined && op.security.length === 0) || key === 'POST /v1/session';
+      if (!key.startsWith('GET /v1/track/')) for (const auth of BAD_AUTH) await send(key, op, method, url, { body, headers: { authorization: auth }, ...(isPublic ? {} : { expect: (st: number) => st === 401 }) });
+    }
+    // Tracking tokens: random text is never a redirect and never recorded.
+    const tokens = fc.sample(fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('')), minLength: 1, maxLength: 200 }), { seed: 11, numRuns: 100 });
+    const tracking = operations().filter((o) => o.key.startsWith('GET /v1/track/'));
+    for (const { key, method, path, op } of tracking) {
+      for (const token of tokens) {
+        const res = await send(key, op, method, pathFor(path, { token }), { expect: (st) => st === (key.includes('/open/') ? 200 : 404) });
+        if (res.headers.get('location') !== null) failures.push(`${key} ${token}: redirected to ${res.headers.get('location')}`);
+      }
+    }
+
+    console.log(`hostile requests per route (${backend}):\n${[...tried].map(([k, n]) => `  ${String(n).padStart(4)}  ${k}`).join('\n')}`);
+    expect(failures).toEqual([]);
+    expect(tried.size).toBe(operations().length);
+    expect(await snapshot()).toBe(before);
+  }, 600_000);
 });
