@@ -60,26 +60,22 @@ describe('the domain flow, against the Knot DNS test server', { timeout: 120_000
     await p.getByLabel('Track clicks of mail from this domain').check();
     await expect.poll(async () => (await h.s.api('GET', `/v1/domains/${domain.id}`)).body.click_tracking).toBe(true);
 
-    // The trap link: off by default, on and off again from its toggle; a reload shows what the server has.
-    expect(await p.getByLabel('Trap link').isChecked()).toBe(false);
-    await p.getByLabel('Trap link').check();
-    await expect.poll(async () => (await h.s.api('GET', `/v1/domains/${domain.id}`)).body.trap_link).toBe(true);
-    await p.reload();
-    await settled(p);
-    expect(await p.getByLabel('Trap link').isChecked()).toBe(true);
-    await p.getByLabel('Trap link').uncheck();
-    await expect.poll(async () => (await h.s.api('GET', `/v1/domains/${domain.id}`)).body.trap_link).toBe(false);
-
-    // Aggregate only: the same, and its hint says what the mode keeps.
-    expect(await p.getByLabel('Aggregate only').isChecked()).toBe(false);
+    // The trap link and aggregate only: off by default, on and off again from their toggles; a
+    // reload shows what the server has.
+    const roundTrip = async (label: string, field: 'trap_link' | 'aggregate_only') => {
+      const server = async () => (await h.s.api('GET', `/v1/domains/${domain.id}`)).body[field];
+      expect(await p.getByLabel(label).isChecked()).toBe(false);
+      await p.getByLabel(label).check();
+      await expect.poll(server).toBe(true);
+      await p.reload();
+      await settled(p);
+      expect(await p.getByLabel(label).isChecked()).toBe(true);
+      await p.getByLabel(label).uncheck();
+      await expect.poll(server).toBe(false);
+    };
+    await roundTrip('Trap link', 'trap_link');
     expect(await p.locator('#aggregate-only-hint').innerText()).toContain('nothing is kept per recipient');
-    await p.getByLabel('Aggregate only').check();
-    await expect.poll(async () => (await h.s.api('GET', `/v1/domains/${domain.id}`)).body.aggregate_only).toBe(true);
-    await p.reload();
-    await settled(p);
-    expect(await p.getByLabel('Aggregate only').isChecked()).toBe(true);
-    await p.getByLabel('Aggregate only').uncheck();
-    await expect.poll(async () => (await h.s.api('GET', `/v1/domains/${domain.id}`)).body.aggregate_only).toBe(false);
+    await roundTrip('Aggregate only', 'aggregate_only');
 
     await p.getByLabel(/Subdomain of flow\.example\.test/).fill('links');
     await p.getByRole('button', { name: 'Set' }).click();
