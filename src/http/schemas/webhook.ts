@@ -85,3 +85,20 @@ export const webhookEventsProperty = {
 } as const;
 
 export const webhookUrlProperty = { type: 'string', minLength: 1, maxLength: 2048 } as const;
+
+/** The answer that carries an endpoint's signing secret, shown this once (create and rotate). */
+export const webhookSecretSchema = {
+  type: 'object',
+  required: ['secret', 'endpoint', 'object', 'id', 'signing_secret'],
+  properties: {
+    secret: { type: 'string', description: 'whsec_…, for Standard Webhooks verification' },
+    endpoint: { $ref: 'WebhookEndpoint#' },
+    object: { type: 'string', enum: ['webhook'] },
+    id: { type: 'string', format: 'uuid', description: 'endpoint.id again, where Resend answers it' },
+    signing_secret: { type: 'string', description: 'secret again, under the name Resend gives it' },
+  },
+} as const;
+
+export function webhookSecretJson(e: WebhookEndpoint, now: number) {
+  return { secret: e.secret, endpoint: webhookEndpointJson(e, now), object: 'webhook', id: e.id, signing_secret: e.secret };
+}

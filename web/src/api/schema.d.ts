@@ -1530,11 +1530,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description whsec_…, for Standard Webhooks verification */
                             secret: string;
                             endpoint: components["schemas"]["WebhookEndpoint"];
                             /** @enum {string} */
                             object: "webhook";
-                            /** Format: uuid */
+                            /**
+                             * Format: uuid
+                             * @description endpoint.id again, where Resend answers it
+                             */
                             id: string;
                             /** @description secret again, under the name Resend gives it */
                             signing_secret: string;
@@ -1622,11 +1626,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description whsec_…, for Standard Webhooks verification */
                             secret: string;
                             endpoint: components["schemas"]["WebhookEndpoint"];
                             /** @enum {string} */
                             object: "webhook";
-                            /** Format: uuid */
+                            /**
+                             * Format: uuid
+                             * @description endpoint.id again, where Resend answers it
+                             */
                             id: string;
                             /** @description secret again, under the name Resend gives it */
                             signing_secret: string;

@@ -4,7 +4,7 @@ import { requireKey } from '../../../auth.js';
 import { ApiError } from '../../../errors.js';
 import type { HttpDeps } from '../../../deps.js';
 import { authErrors, errorRef } from '../../../schemas/common.js';
-import { webhookEndpointJson, webhookEventsProperty, webhookUrlProperty } from '../../../schemas/webhook.js';
+import { webhookEventsProperty, webhookSecretJson, webhookSecretSchema, webhookUrlProperty } from '../../../schemas/webhook.js';
 
 export function createWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
   app.post<{ Body: { url?: string; endpoint?: string; events?: WebhookEventType[]; description?: string; human_only?: boolean } }>(
@@ -27,17 +27,7 @@ export function createWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
           },
         },
         response: {
-          201: {
-            type: 'object',
-            required: ['secret', 'endpoint', 'object', 'id', 'signing_secret'],
-            properties: {
-              secret: { type: 'string', description: 'whsec_…, for Standard Webhooks verification' },
-              endpoint: { $ref: 'WebhookEndpoint#' },
-              object: { type: 'string', enum: ['webhook'] },
-              id: { type: 'string', format: 'uuid', description: 'endpoint.id again, where Resend answers it' },
-              signing_secret: { type: 'string', description: 'secret again, under the name Resend gives it' },
-            },
-          },
+          201: webhookSecretSchema,
           ...authErrors,
           422: errorRef,
         },
@@ -48,8 +38,7 @@ export function createWebhookRoute(app: FastifyInstance, deps: HttpDeps): void {
       const { human_only: humanOnly, url, endpoint: alias, ...body } = request.body;
       if (url !== undefined && alias !== undefined && url !== alias) throw new ApiError('validation_failed', 'body.url and body.endpoint name two different URLs: give one');
       const endpoint = await deps.webhooks.create(projectId, { ...body, url: (url ?? alias)!, ...(humanOnly !== undefined && { humanOnly }) });
-      const secret = endpoint.secret;
-      return reply.status(201).send({ secret, endpoint: webhookEndpointJson(endpoint, deps.webhooks.now()), object: 'webhook', id: endpoint.id, signing_secret: secret });
+      return reply.status(201).send(webhookSecretJson(endpoint, deps.webhooks.now()));
     },
   );
 }

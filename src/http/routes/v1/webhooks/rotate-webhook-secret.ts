@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireKey } from '../../../auth.js';
 import type { HttpDeps } from '../../../deps.js';
 import { authErrors, errorRef, idParams } from '../../../schemas/common.js';
-import { webhookEndpointJson } from '../../../schemas/webhook.js';
+import { webhookSecretJson, webhookSecretSchema } from '../../../schemas/webhook.js';
 
 /** Waymark's path, and the one Resend's API and SDK use. */
 const PATHS = ['/v1/webhooks/:id/rotate-secret', '/v1/webhooks/:id/signing-secret/rotate'] as const;
@@ -18,17 +18,7 @@ export function rotateWebhookSecretRoute(app: FastifyInstance, deps: HttpDeps): 
           tags: ['webhooks'],
           params: idParams,
           response: {
-            200: {
-              type: 'object',
-              required: ['secret', 'endpoint', 'object', 'id', 'signing_secret'],
-              properties: {
-                secret: { type: 'string' },
-                endpoint: { $ref: 'WebhookEndpoint#' },
-                object: { type: 'string', enum: ['webhook'] },
-                id: { type: 'string', format: 'uuid' },
-                signing_secret: { type: 'string', description: 'secret again, under the name Resend gives it' },
-              },
-            },
+            200: webhookSecretSchema,
             ...authErrors,
             404: errorRef,
             422: errorRef,
@@ -38,8 +28,7 @@ export function rotateWebhookSecretRoute(app: FastifyInstance, deps: HttpDeps): 
       async (request) => {
         const { projectId } = requireKey(request);
         const endpoint = await deps.webhooks.rotateSecret(projectId, request.params.id);
-        const secret = endpoint.secret;
-        return { secret, endpoint: webhookEndpointJson(endpoint, deps.webhooks.now()), object: 'webhook', id: endpoint.id, signing_secret: secret };
+        return webhookSecretJson(endpoint, deps.webhooks.now());
       },
     );
   }
