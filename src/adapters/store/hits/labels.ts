@@ -282,17 +282,18 @@ function applyContext(hits: readonly TrackingHit[], labels: HitLabel[], stored: 
     if (list === undefined) byEmail.set(emailId, (list = []));
     return list;
   };
+  const ownIds = new Set<string>();
   hits.forEach((h, i) => {
     if (!emails.has(h.emailId)) return;
+    ownIds.add(h.id);
     const trap = isTrapClick(h);
     context(h.emailId).push({ id: h.id, type: h.type, createdAt: h.createdAt, ip: h.ip, userAgent: h.userAgent, linkIndex: h.linkIndex, trap, label: labels[i]!, own: i, row: null });
   });
   for (const r of stored) {
     if (!emails.has(r.email_id) || (r.type !== 'opened' && r.type !== 'clicked')) continue;
-    const list = context(r.email_id);
-    if (list.some((h) => h.id === r.id)) continue; // already this batch's own
+    if (ownIds.has(r.id)) continue; // already this batch's own
     // The stored rules are read only if the hit is relabelled: most never are.
-    list.push(contextHitOf(r, r.type, UNREAD_RULES));
+    context(r.email_id).push(contextHitOf(r, r.type, UNREAD_RULES));
   }
 
   const relabels: Relabel[] = [];
