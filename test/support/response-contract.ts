@@ -1,13 +1,6 @@
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-
-// ajv-formats is CommonJS with a default export.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
-
-/** Where the document lives in the validator; its `#/components/...` references resolve inside it. */
-const DOC_ID = 'waymark:openapi';
+import { documentValidator, pointerSegment } from './document-validator.js';
 
 interface Operation {
   responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
@@ -23,21 +16,10 @@ interface Operation {
 export function checkResponses(app: FastifyInstance): { violations: string[] } {
   const violations: string[] = [];
   let compiled: { validate: (pointer: string) => ValidateFunction; paths: Record<string, Record<string, Operation>> } | undefined;
-  const validators = new Map<string, ValidateFunction>();
 
   const setUp = () => {
-    const doc = structuredClone(app.swagger()) as unknown as { paths: Record<string, Record<string, Operation>> } & Record<string, unknown>;
-    const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
-    addFormats(ajv);
-    ajv.addSchema({ ...doc, $id: DOC_ID });
-    return {
-      paths: doc.paths,
-      validate(pointer: string): ValidateFunction {
-        let v = validators.get(pointer);
-        if (v === undefined) validators.set(pointer, (v = ajv.compile({ $ref: `${DOC_ID}#${pointer}` })));
-        return v;
-      },
-    };
+    const doc = structuredClone(app.swagger()) as unknown as { paths: Record<string, Record<string, Operation>> };
+    return { paths: doc.paths, validate: documentValidator(doc) };
   };
 
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
@@ -81,7 +63,7 @@ export function checkResponses(app: FastifyInstance): { violations: string[] } {
         violations.push(`${where}: no JSON body is documented for status ${status}`);
         return;
       }
-      pointer = `/paths/${escape(path!)}/${method}/responses/${key}/content/application~1json/schema`;
+      pointer = `/paths/${pointerSegment(path!)}/${method}/responses/${key}/content/application~1json/schema`;
     }
     const validate = compiled.validate(pointer);
     if (!validate(body)) {
@@ -90,9 +72,4 @@ export function checkResponses(app: FastifyInstance): { violations: string[] } {
     }
   }
   return { violations };
-}
-
-/** A JSON pointer segment (RFC 6901). */
-function escape(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
